@@ -10,6 +10,10 @@ use anyhow::{bail, Result};
 use std::convert::TryFrom;
 use std::string::String as StdString;
 
+/// sluice patch: the most elements an array decoder reserves up front; larger
+/// arrays grow as elements actually decode (so memory follows real input).
+const MAX_PREALLOCATED: usize = 1024;
+
 macro_rules! define_copy_impl {
     ($e:ident, $t:ty) => (
         impl Encoder<$t> for $e {
@@ -987,7 +991,7 @@ impl<T, E: Decoder<T>> Decoder<Option<Vec<T>>> for Array<E> {
             n if n >= 0 => {
                 // sluice patch: never trust a count read off the wire for an allocation;
                 // every element takes at least one byte, so cap by what is left.
-                let mut result = Vec::with_capacity((n as usize).min(buf.remaining()));
+                let mut result = Vec::with_capacity((n as usize).min(buf.remaining()).min(MAX_PREALLOCATED));
                 for _ in 0..n {
                     result.push(self.0.decode(buf)?);
                 }
@@ -1096,7 +1100,7 @@ impl<T, E: Decoder<T>> Decoder<Option<Vec<T>>> for CompactArray<E> {
             0 => Ok(None),
             n => {
                 // sluice patch: cap the allocation by the bytes left (see Array above).
-                let mut result = Vec::with_capacity(((n - 1) as usize).min(buf.remaining()));
+                let mut result = Vec::with_capacity(((n - 1) as usize).min(buf.remaining()).min(MAX_PREALLOCATED));
                 for _ in 1..n {
                     result.push(self.0.decode(buf)?);
                 }
