@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Fuzzes the broker's untrusted-bytes parsers with cargo-fuzz (libFuzzer + ASan).
+#
+#   fuzz/run.sh                          # every target, 60 s each
+#   FUZZ_SECONDS=300 fuzz/run.sh record_batch
+#
+# Works on the stable toolchain: RUSTC_BOOTSTRAP=1 lets stable rustc accept the
+# -Z flags cargo-fuzz passes. New corpus entries go to fuzz/corpus/<target>/
+# (gitignored); the committed seeds in fuzz/seeds/<target>/ are read too.
+# Crashing inputs land in fuzz/artifacts/<target>/.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+export RUSTC_BOOTSTRAP=1
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sluice-fuzz-target}"
+export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
+seconds="${FUZZ_SECONDS:-60}"
+
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+    cargo install cargo-fuzz
+fi
+
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+    targets=(request_frame record_batch offsets_records)
+fi
+
+for t in "${targets[@]}"; do
+    mkdir -p "corpus/$t"
+    echo "== $t (${seconds}s)"
+    cargo fuzz run "$t" "corpus/$t" "seeds/$t" -- \
+        -max_total_time="$seconds" -print_final_stats=1
+done
