@@ -135,7 +135,7 @@ async fn acknowledged_records_survive_sigkill() {
                     }
                     Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
                 }
-                if i % 200 == 0 {
+                if i.is_multiple_of(200) {
                     tokio::time::sleep(Duration::from_millis(2)).await;
                 }
             }

@@ -12,9 +12,9 @@
 //! is always answered per KIP-511), or a body that does not decode closes that
 //! one connection with a log line. Nothing a peer sends can stop the broker.
 
-use crate::handlers::{self, Reply, RequestContext};
+use crate::handlers::{self, Reply};
 use crate::state::BrokerState;
-use bytes::{Buf, BufMut, Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use futures::future::BoxFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -124,14 +124,6 @@ async fn connection(
     let _ = writer_task.await;
 }
 
-/// Frames an encoded response: the 4-byte length, then header and body.
-pub fn frame(body: BytesMut) -> Bytes {
-    let mut out = BytesMut::with_capacity(body.len() + 4);
-    out.put_i32(body.len() as i32);
-    out.extend_from_slice(&body);
-    out.freeze()
-}
-
 /// Reads (api_key, api_version, correlation_id) from the start of a frame.
 pub fn peek_header(frame: &[u8]) -> Option<(i16, i16, i32)> {
     if frame.len() < 8 {
@@ -139,19 +131,4 @@ pub fn peek_header(frame: &[u8]) -> Option<(i16, i16, i32)> {
     }
     let mut b = frame;
     Some((b.get_i16(), b.get_i16(), b.get_i32()))
-}
-
-/// Shared by tests and handlers: the request context for a frame.
-pub fn context(
-    client_id: Option<&str>,
-    client_host: &str,
-    correlation_id: i32,
-    api_version: i16,
-) -> RequestContext {
-    RequestContext {
-        client_id: client_id.unwrap_or_default().to_string(),
-        client_host: client_host.to_string(),
-        correlation_id,
-        api_version,
-    }
 }

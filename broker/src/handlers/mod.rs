@@ -12,9 +12,8 @@ mod fetch;
 mod metadata;
 mod produce;
 
-use crate::server::frame;
 use crate::state::BrokerState;
-use bytes::{Bytes, BytesMut};
+use bytes::{BufMut, Bytes, BytesMut};
 use futures::future::BoxFuture;
 use kafka_protocol::messages::*;
 use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion};
@@ -83,13 +82,22 @@ pub fn encode<R: Encodable + HeaderVersion>(
     version: i16,
     response: &R,
 ) -> Option<Bytes> {
-    let mut buf = BytesMut::with_capacity(256);
+    // Size first, then encode once into a buffer that already holds the length
+    // prefix: a fetch response's record bytes are copied exactly once.
     let header = ResponseHeader::default().with_correlation_id(correlation_id);
+    let header_version = R::header_version(version);
     let result = header
-        .encode(&mut buf, R::header_version(version))
-        .and_then(|()| response.encode(&mut buf, version));
+        .compute_size(header_version)
+        .and_then(|h| response.compute_size(version).map(|b| h + b))
+        .and_then(|size| {
+            let mut buf = BytesMut::with_capacity(size + 4);
+            buf.put_i32(size as i32);
+            header.encode(&mut buf, header_version)?;
+            response.encode(&mut buf, version)?;
+            Ok(buf)
+        });
     match result {
-        Ok(()) => Some(frame(buf)),
+        Ok(buf) => Some(buf.freeze()),
         Err(e) => {
             tracing::error!(error = %e, version, "cannot encode response (broker bug)");
             None
