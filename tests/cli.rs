@@ -385,6 +385,15 @@ fn kafka_quickstart_against_the_sluice_broker() {
             None,
         )
         .ok();
+    // The broker refuses unknown names and bad values; the tool says so.
+    for bad in ["bogus.key=1", "retention.ms=soon"] {
+        broker
+            .sluice(
+                &["topics", "--alter", "--topic", &events, "--config", bad],
+                None,
+            )
+            .fails_with("refused the config change");
+    }
     let described = broker
         .sluice(&["topics", "--describe", "--topic", &events], None)
         .ok()

@@ -583,6 +583,16 @@ impl Topics {
                     );
                 }
             }
+            // rdkafka 0.39 reports every AlterConfigs resource as Ok whatever the
+            // broker answered, so read the configs back to know what happened.
+            let applied = self.dynamic_configs(topic).await?;
+            if applied != merged {
+                bail!(
+                    "the broker refused the config change for topic '{topic}' \
+                     (an unknown config name or an invalid value?); it now has: {}",
+                    format_overrides(&applied)
+                );
+            }
             println!("Completed updating config for topic {topic}.");
         }
         Ok(())
@@ -1048,4 +1058,16 @@ mod tests {
             "Topic: t\tTopicId: -\tPartitionCount: 0\tReplicationFactor: 0\tConfigs: \n"
         );
     }
+}
+
+/// `k=v,k=v` for an error message.
+fn format_overrides(configs: &BTreeMap<String, String>) -> String {
+    if configs.is_empty() {
+        return "no overrides".into();
+    }
+    configs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
