@@ -834,6 +834,18 @@ fn format_description(topic: &TopicDescription) -> String {
     out
 }
 
+/// `k=v,k=v` for an error message.
+fn format_overrides(configs: &BTreeMap<String, String>) -> String {
+    if configs.is_empty() {
+        return "no overrides".into();
+    }
+    configs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1058,16 +1070,4 @@ mod tests {
             "Topic: t\tTopicId: -\tPartitionCount: 0\tReplicationFactor: 0\tConfigs: \n"
         );
     }
-}
-
-/// `k=v,k=v` for an error message.
-fn format_overrides(configs: &BTreeMap<String, String>) -> String {
-    if configs.is_empty() {
-        return "no overrides".into();
-    }
-    configs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(",")
 }

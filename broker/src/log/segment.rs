@@ -62,19 +62,7 @@ impl Segment {
             .write(true)
             .open(&path)
             .map_err(|e| Error::io(&path, e))?;
-        Ok(Segment {
-            base_offset,
-            dir: dir.to_path_buf(),
-            file: Arc::new(file),
-            size: 0,
-            next_offset: base_offset,
-            max_timestamp: -1,
-            index: Vec::new(),
-            time_index: Vec::new(),
-            bytes_since_index: 0,
-            created_ms: now_ms,
-            dirty: true,
-        })
+        Ok(Segment::empty(dir, base_offset, file, now_ms, true))
     }
 
     /// Opens an existing segment and rebuilds its in-memory state by scanning its
@@ -102,19 +90,7 @@ impl Segment {
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map(|d| d.as_millis() as i64)
             .unwrap_or(0);
-        let mut seg = Segment {
-            base_offset,
-            dir: dir.to_path_buf(),
-            file: Arc::new(file),
-            size: 0,
-            next_offset: base_offset,
-            max_timestamp: -1,
-            index: Vec::new(),
-            time_index: Vec::new(),
-            bytes_since_index: 0,
-            created_ms,
-            dirty: false,
-        };
+        let mut seg = Segment::empty(dir, base_offset, file, created_ms, false);
         let mut pos = 0u64;
         let mut header_buf = [0u8; HEADER_LEN];
         let mut body = Vec::new();
@@ -157,6 +133,22 @@ impl Segment {
         }
         seg.size = pos;
         Ok(seg)
+    }
+
+    fn empty(dir: &Path, base_offset: i64, file: File, created_ms: i64, dirty: bool) -> Self {
+        Segment {
+            base_offset,
+            dir: dir.to_path_buf(),
+            file: Arc::new(file),
+            size: 0,
+            next_offset: base_offset,
+            max_timestamp: -1,
+            index: Vec::new(),
+            time_index: Vec::new(),
+            bytes_since_index: 0,
+            created_ms,
+            dirty,
+        }
     }
 
     /// Updates offsets, timestamps and the sparse indexes for a batch stored at `position`.
