@@ -487,3 +487,94 @@ async fn describe_cfg(
         .map(|e| (e.name, (e.value, e.source, e.is_default)))
         .collect()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offsets_for_times_delete_records_and_long_poll() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let broker = start(dir.path()).await;
+    let bootstrap = broker.bootstrap();
+    create_topic(&bootstrap, "times", 1, &[]).await;
+    let p = producer(&bootstrap, "none");
+    for (i, ts) in [1_000i64, 2_000, 3_000, 4_000].into_iter().enumerate() {
+        let key = format!("k{i}");
+        p.send(
+            FutureRecord::to("times")
+                .key(&key)
+                .payload("v")
+                .timestamp(ts),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("delivered");
+    }
+    let consumer: BaseConsumer = client(&bootstrap)
+        .set("group.id", "times-reader")
+        .set("enable.auto.commit", "false")
+        .set("fetch.wait.max.ms", "2000")
+        .create()
+        .expect("consumer");
+    let lookup = |ts: i64| {
+        let mut tpl = TopicPartitionList::new();
+        tpl.add_partition_offset("times", 0, Offset::Offset(ts))
+            .expect("tpl");
+        let r = consumer
+            .offsets_for_times(tpl, Duration::from_secs(10))
+            .expect("offsets_for_times");
+        r.elements()[0].offset()
+    };
+    assert_eq!(lookup(0), Offset::Offset(0));
+    assert_eq!(
+        lookup(2_500),
+        Offset::Offset(2),
+        "first record at or after the timestamp"
+    );
+    assert_eq!(lookup(4_000), Offset::Offset(3));
+    assert_eq!(lookup(9_000), Offset::End, "no record that late");
+
+    // DeleteRecords moves the log start offset; earliest follows it.
+    let admin: AdminClient<DefaultClientContext> = client(&bootstrap).create().expect("admin");
+    let mut before = TopicPartitionList::new();
+    before
+        .add_partition_offset("times", 0, Offset::Offset(2))
+        .expect("tpl");
+    admin
+        .delete_records(&before, &AdminOptions::new())
+        .await
+        .expect("delete records");
+    let (low, high) = consumer
+        .fetch_watermarks("times", 0, Duration::from_secs(10))
+        .expect("watermarks");
+    assert_eq!((low, high), (2, 4));
+
+    // A fetch at the end waits (long poll) and returns as soon as data arrives.
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition_offset("times", 0, Offset::Offset(4))
+        .expect("tpl");
+    consumer.assign(&tpl).expect("assign");
+    let sender = {
+        let p = p.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            p.send(
+                FutureRecord::to("times").key("late").payload("arrived"),
+                Duration::from_secs(10),
+            )
+            .await
+            .expect("delivered");
+        })
+    };
+    let got = tokio::task::block_in_place(|| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(m) = consumer.poll(Duration::from_millis(100)) {
+                let m = m.expect("message");
+                return (m.offset(), m.payload().map(<[u8]>::to_vec));
+            }
+            assert!(Instant::now() < deadline, "the late record never arrived");
+        }
+    });
+    assert_eq!(got, (4, Some(b"arrived".to_vec())));
+    sender.await.expect("sender");
+    drop((consumer, admin, p));
+    broker.shutdown().await.expect("shutdown");
+}
