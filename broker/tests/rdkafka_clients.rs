@@ -578,3 +578,146 @@ async fn offsets_for_times_delete_records_and_long_poll() {
     drop((consumer, admin, p));
     broker.shutdown().await.expect("shutdown");
 }
+
+/// Retention and compaction run in the background on the broker's schedule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_retention_and_compaction() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = BrokerConfig {
+        listeners: vec![Listener {
+            host: "127.0.0.1".into(),
+            port: 0,
+        }],
+        data_dir: dir.path().to_path_buf(),
+        ..BrokerConfig::default()
+    };
+    config
+        .set("log.retention.check.interval.ms", "200")
+        .expect("setting");
+    let broker = Broker::start(config).await.expect("broker starts");
+    let bootstrap = broker.bootstrap();
+    create_topic(
+        &bootstrap,
+        "retained",
+        1,
+        &[("segment.bytes", "1000"), ("retention.bytes", "2000")],
+    )
+    .await;
+    create_topic(
+        &bootstrap,
+        "compacted-bg",
+        1,
+        &[
+            ("cleanup.policy", "compact"),
+            ("segment.bytes", "1000"),
+            ("min.cleanable.dirty.ratio", "0.01"),
+        ],
+    )
+    .await;
+    // One record per request, so every record is its own batch and segments roll.
+    let p: FutureProducer = client(&bootstrap)
+        .set("acks", "all")
+        .set("linger.ms", "0")
+        .create()
+        .expect("producer");
+    let payload = "x".repeat(100);
+    for i in 0..60 {
+        let key = format!("k{}", i % 5);
+        let value = format!("{i}");
+        p.send(
+            FutureRecord::to("retained").key(&key).payload(&payload),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("sent");
+        p.send(
+            FutureRecord::to("compacted-bg").key(&key).payload(&value),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("sent");
+    }
+    let consumer: BaseConsumer = client(&bootstrap)
+        .set("group.id", "bg")
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("consumer");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (low, high) = consumer
+            .fetch_watermarks("retained", 0, Duration::from_secs(5))
+            .expect("watermarks");
+        assert_eq!(high, 60);
+        if low > 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "retention.bytes never deleted a segment"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Compaction: fewer records remain, and the latest value of every key is there.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let rows = read_to_end(&bootstrap, "compacted-bg");
+        let latest: BTreeMap<Vec<u8>, Vec<u8>> = rows
+            .iter()
+            .map(|(_, _, k, v)| (k.clone().unwrap_or_default(), v.clone().unwrap_or_default()))
+            .collect();
+        for k in 0..5 {
+            let expected = format!("{}", 55 + k);
+            assert_eq!(
+                latest.get(format!("k{k}").as_bytes()).map(Vec::as_slice),
+                Some(expected.as_bytes())
+            );
+        }
+        if rows.len() < 60 {
+            let offsets: Vec<i64> = rows.iter().map(|r| r.1).collect();
+            assert!(
+                offsets.windows(2).all(|w| w[0] < w[1]),
+                "offsets keep their order: {offsets:?}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "compaction never ran");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    drop((consumer, p));
+    broker.shutdown().await.expect("shutdown");
+}
+
+/// Reads partition 0 of `topic` from the beginning up to its high watermark
+/// (compacted logs have gaps, so counting records is not enough).
+fn read_to_end(bootstrap: &str, topic: &str) -> Vec<Row> {
+    let consumer: BaseConsumer = client(bootstrap)
+        .set("group.id", "read-to-end")
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("consumer");
+    let (_, high) = consumer
+        .fetch_watermarks(topic, 0, Duration::from_secs(5))
+        .expect("watermarks");
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition_offset(topic, 0, Offset::Beginning)
+        .expect("tpl");
+    consumer.assign(&tpl).expect("assign");
+    let mut out: Vec<Row> = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while out.last().is_none_or(|r| r.1 < high - 1) {
+        assert!(
+            Instant::now() < deadline,
+            "could not read {topic} to offset {high}"
+        );
+        if let Some(m) = consumer.poll(Duration::from_millis(100)) {
+            let m = m.expect("fetch ok");
+            out.push((
+                m.partition(),
+                m.offset(),
+                m.key().map(<[u8]>::to_vec),
+                m.payload().map(<[u8]>::to_vec),
+            ));
+        }
+    }
+    out
+}
