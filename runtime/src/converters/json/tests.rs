@@ -418,3 +418,169 @@ proptest! {
         prop_assert_eq!(read(&mut converter, &text), Ok(SchemaAndValue::new(Some(array), value)));
     }
 }
+
+// Untrusted input: record bytes come from any producer. Reading must return `Ok` or a data
+// error, never panic, in every configuration that changes reading. (Also fuzzed:
+// fuzz/fuzz_targets/json_converter.rs.)
+
+/// Every reading configuration: envelopes on and off (`decimal.format` only affects writing,
+/// but is varied too so a future change there is covered).
+fn reading_converters() -> Vec<JsonConverter> {
+    let mut converters = Vec::new();
+    for schemas in [true, false] {
+        for format in [DecimalFormat::Base64, DecimalFormat::Numeric] {
+            for replace in [true, false] {
+                converters.push(
+                    JsonConverter::new()
+                        .with_schemas_enabled(schemas)
+                        .with_decimal_format(format)
+                        .with_replace_null_with_default(replace),
+                );
+            }
+        }
+    }
+    converters
+}
+
+fn read_everywhere(bytes: &[u8]) {
+    for mut converter in reading_converters() {
+        let _ = converter.to_connect_data("t", &Headers::new(), Some(bytes));
+    }
+}
+
+/// Schemas the envelope strategy wraps payloads in: one of each kind that reads a payload
+/// differently (logical types, containers, struct with a default).
+const ENVELOPE_SCHEMAS: &[&str] = &[
+    r#"null"#,
+    r#"{"type":"int8","optional":false}"#,
+    r#"{"type":"int64","optional":true,"default":7}"#,
+    r#"{"type":"float","optional":false}"#,
+    r#"{"type":"double","optional":false}"#,
+    r#"{"type":"bytes","optional":false}"#,
+    r#"{"type":"string","optional":true}"#,
+    r#"{"type":"bytes","optional":false,"name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"}}"#,
+    r#"{"type":"int32","optional":false,"name":"org.apache.kafka.connect.data.Date"}"#,
+    r#"{"type":"int64","optional":false,"name":"org.apache.kafka.connect.data.Timestamp"}"#,
+    r#"{"type":"array","items":{"type":"int16","optional":true},"optional":false}"#,
+    r#"{"type":"map","keys":{"type":"string","optional":false},"values":{"type":"boolean","optional":false},"optional":false}"#,
+    r#"{"type":"map","keys":{"type":"int32","optional":false},"values":{"type":"string","optional":true},"optional":false}"#,
+    r#"{"type":"struct","fields":[{"type":"int32","optional":false,"field":"a"},{"type":"string","optional":true,"default":"d","field":"b"}],"optional":false}"#,
+];
+
+/// Text over JSON's own alphabet, so that random input gets past the first byte often.
+fn json_like() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just("{"),
+            Just("}"),
+            Just("["),
+            Just("]"),
+            Just(":"),
+            Just(","),
+            Just("\""),
+            Just("\\"),
+            Just("\\u"),
+            Just("d83d"),
+            Just("0"),
+            Just("1"),
+            Just("-"),
+            Just("."),
+            Just("e"),
+            Just("E+"),
+            Just("1e400"),
+            Just("99999999999999999999"),
+            Just("null"),
+            Just("true"),
+            Just("false"),
+            Just("\"NaN\""),
+            Just("\"AJw=\""),
+            Just("\"a\""),
+            Just(" "),
+            Just("é"),
+        ],
+        0..40,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+        read_everywhere(&bytes);
+    }
+
+    #[test]
+    fn arbitrary_printable_ascii_never_panics(text in "[ -~]{0,256}") {
+        read_everywhere(text.as_bytes());
+    }
+
+    #[test]
+    fn json_like_text_never_panics(text in json_like()) {
+        read_everywhere(text.as_bytes());
+    }
+
+    #[test]
+    fn envelopes_with_arbitrary_payloads_never_panic(
+        schema in proptest::sample::select(ENVELOPE_SCHEMAS),
+        payload in prop_oneof![json_like(), "[ -~]{0,64}"],
+    ) {
+        read_everywhere(format!(r#"{{"schema":{schema},"payload":{payload}}}"#).as_bytes());
+    }
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let inputs = [
+        "[".repeat(100_000),
+        "{\"a\":".repeat(100_000),
+        "[{\"a\":".repeat(50_000),
+        format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+        format!(
+            r#"{{"schema":{}{{"type":"int8"}}{},"payload":[]}}"#,
+            r#"{"type":"array","items":"#.repeat(100_000),
+            "}".repeat(100_000)
+        ),
+    ];
+    for input in &inputs {
+        for mut converter in reading_converters() {
+            assert!(
+                converter
+                    .to_connect_data("t", &Headers::new(), Some(input.as_bytes()))
+                    .is_err(),
+                "{}…",
+                &input[..20]
+            );
+        }
+    }
+}
+
+#[test]
+fn deepest_array_reads() {
+    // Just under the limit still reads, in both modes, and the result can be dropped.
+    let depth = super::text::MAX_DEPTH - 1;
+    let deepest = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    for mut converter in reading_converters() {
+        let read = converter.to_connect_data("t", &Headers::new(), Some(deepest.as_bytes()));
+        assert_eq!(read.is_ok(), !converter.schemas_enabled, "{read:?}");
+    }
+}
+
+/// A schema nested just under `text::MAX_DEPTH` still converts on a default 2 MiB test
+/// thread in a debug build: `as_connect_schema` / `convert_to_connect` recurse once per
+/// level (with MAX_DEPTH 512 this overflowed the stack and aborted the process).
+#[test]
+fn deepest_schema_reads() {
+    let nest = super::text::MAX_DEPTH - 4;
+    let schema = format!(
+        r#"{{"type":"array","items":{}{{"type":"int8","optional":false}}{},"optional":false}}"#,
+        r#"{"type":"array","items":"#.repeat(nest),
+        r#","optional":false}"#.repeat(nest)
+    );
+    let payload = format!("{}{}", "[".repeat(nest + 1), "]".repeat(nest + 1));
+    let mut converter = JsonConverter::new();
+    let read = read(
+        &mut converter,
+        &format!(r#"{{"schema":{schema},"payload":{payload}}}"#),
+    );
+    assert!(read.is_ok(), "{read:?}");
+}

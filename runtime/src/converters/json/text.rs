@@ -5,8 +5,12 @@
 
 use std::fmt::Write as _;
 
-/// Deeper documents are rejected before they can exhaust the stack.
-const MAX_DEPTH: usize = 512;
+/// Deeper documents are rejected before they can exhaust the stack. The converter
+/// recurses once per level when it turns a document into a schema and a value, so the
+/// limit must leave room for that on a 2 MiB thread stack even in debug builds (512
+/// levels overflowed it; see `deepest_schema_reads`). Real Connect schemas are far
+/// shallower than 128 levels.
+pub(crate) const MAX_DEPTH: usize = 128;
 
 /// A parsed or to-be-written JSON document.
 #[derive(Debug, Clone, PartialEq)]
