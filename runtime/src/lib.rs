@@ -2,6 +2,9 @@
 //! distributed modes, converters, transforms and error handling.
 //!
 //! Built so far:
+//! - [`config`]: worker (standalone and distributed) and connector configuration with
+//!   Kafka's keys and defaults, `connector.class` alias resolution, and reading
+//!   `.properties` / connector JSON files.
 //! - [`converters`]: the byte ⇄ Connect data converters a worker puts between the broker
 //!   and connectors (Kafka's `key.converter`, `value.converter` and `header.converter`).
 //!   Start reading at [`converters::Converter`].
@@ -12,6 +15,7 @@
 //! Still to come (issue "The worker runtime"): the standalone and distributed herders and
 //! task execution. The worker will talk to brokers only through the Kafka protocol.
 
+pub mod config;
 pub mod converters;
 pub mod herder;
 pub mod rest;
