@@ -11,6 +11,9 @@
 //! - [`herder`]: the [`herder::Herder`] trait, the interface between the REST layer and
 //!   the worker (Kafka's `Herder`), with the REST entities in Kafka's JSON shapes.
 //! - [`rest`]: the Kafka Connect REST API as an axum router over a `Herder`.
+//! - [`transforms`]: Kafka's single message transforms and predicates behind object-safe
+//!   `Transformation` / `Predicate` traits, and the `TransformationChain` built from a
+//!   connector's `transforms` / `predicates` configuration.
 //!
 //! Still to come (issue "The worker runtime"): the standalone and distributed herders and
 //! task execution. The worker will talk to brokers only through the Kafka protocol.
@@ -19,3 +22,4 @@ pub mod config;
 pub mod converters;
 pub mod herder;
 pub mod rest;
+pub mod transforms;

@@ -1,0 +1,237 @@
+//! Shared helpers mirroring Kafka's `transforms.util` package (`Requirements`, `SchemaUtil`)
+//! and the `$Key` / `$Value` split every field transform has.
+
+use connect_api::config::{ConfigError, ConfigErrors, ParsedValue, Validator};
+use connect_api::data::{Schema, SchemaBuilder, Struct, Value};
+use connect_api::ConnectError;
+
+use super::ConnectRecord;
+
+/// Which part of the record a `$Key` / `$Value` transform operates on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The record key (`…$Key`).
+    Key,
+    /// The record value (`…$Value`).
+    Value,
+}
+
+impl Side {
+    /// The operated-on schema.
+    pub(crate) fn schema<R: ConnectRecord>(self, record: &R) -> Option<&Schema> {
+        match self {
+            Side::Key => record.key_schema(),
+            Side::Value => record.value_schema(),
+        }
+    }
+
+    /// The operated-on value.
+    pub(crate) fn value<R: ConnectRecord>(self, record: &R) -> &Value {
+        match self {
+            Side::Key => record.key(),
+            Side::Value => record.value(),
+        }
+    }
+
+    /// A copy of `record` with the operated-on schema and value replaced.
+    pub(crate) fn new_record<R: ConnectRecord>(
+        self,
+        record: &R,
+        schema: Option<Schema>,
+        value: Value,
+    ) -> R {
+        match self {
+            Side::Key => record.new_record(
+                record.topic().to_owned(),
+                record.kafka_partition(),
+                schema,
+                value,
+                record.value_schema().cloned(),
+                record.value().clone(),
+                record.timestamp(),
+                record.headers().clone(),
+            ),
+            Side::Value => record.new_record(
+                record.topic().to_owned(),
+                record.kafka_partition(),
+                record.key_schema().cloned(),
+                record.key().clone(),
+                schema,
+                value,
+                record.timestamp(),
+                record.headers().clone(),
+            ),
+        }
+    }
+}
+
+/// The Java class name Kafka would print for a value of this kind (`nullSafeClassName`).
+pub(crate) fn java_class_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Int8(_) => "java.lang.Byte",
+        Value::Int16(_) => "java.lang.Short",
+        Value::Int32(_) => "java.lang.Integer",
+        Value::Int64(_) => "java.lang.Long",
+        Value::Float32(_) => "java.lang.Float",
+        Value::Float64(_) => "java.lang.Double",
+        Value::Boolean(_) => "java.lang.Boolean",
+        Value::String(_) => "java.lang.String",
+        Value::Bytes(_) => "[B",
+        Value::Array(_) => "java.util.ArrayList",
+        Value::Map(_) => "java.util.HashMap",
+        Value::Struct(_) => "org.apache.kafka.connect.data.Struct",
+        Value::Decimal(_) => "java.math.BigDecimal",
+        Value::Date(_) | Value::Time(_) | Value::Timestamp(_) => "java.util.Date",
+    }
+}
+
+/// Kafka's `Requirements.requireMap`.
+pub(crate) fn require_map<'a>(
+    value: &'a Value,
+    purpose: &str,
+) -> Result<&'a [(Value, Value)], ConnectError> {
+    match value {
+        Value::Map(entries) => Ok(entries),
+        other => Err(ConnectError::data(format!(
+            "Only Map objects supported in absence of schema for [{purpose}], found: {}",
+            java_class_name(other)
+        ))),
+    }
+}
+
+/// Kafka's `Requirements.requireStruct`.
+pub(crate) fn require_struct<'a>(
+    value: &'a Value,
+    purpose: &str,
+) -> Result<&'a Struct, ConnectError> {
+    match value {
+        Value::Struct(s) => Ok(s),
+        other => Err(ConnectError::data(format!(
+            "Only Struct objects supported for [{purpose}], found: {}",
+            java_class_name(other)
+        ))),
+    }
+}
+
+/// Kafka's `Requirements.requireSinkRecord(...).kafkaOffset()`.
+pub(crate) fn require_sink_offset<R: ConnectRecord>(
+    record: &R,
+    purpose: &str,
+) -> Result<i64, ConnectError> {
+    record.kafka_offset().ok_or_else(|| {
+        ConnectError::data(format!(
+            "Only SinkRecord supported for [{purpose}], found: {}",
+            record.java_class_name()
+        ))
+    })
+}
+
+/// `map.get(key)` on a schemaless map with string keys; a missing key reads as null.
+pub(crate) fn map_get<'a>(entries: &'a [(Value, Value)], key: &str) -> &'a Value {
+    entries
+        .iter()
+        .find(|(k, _)| matches!(k, Value::String(s) if s == key))
+        .map_or(&Value::Null, |(_, v)| v)
+}
+
+/// `map.put(key, value)`: replaces an existing entry in place or appends.
+pub(crate) fn map_put(entries: &mut Vec<(Value, Value)>, key: &str, value: Value) {
+    match entries
+        .iter_mut()
+        .find(|(k, _)| matches!(k, Value::String(s) if s == key))
+    {
+        Some(entry) => entry.1 = value,
+        None => entries.push((Value::String(key.to_owned()), value)),
+    }
+}
+
+/// The key of a schemaless map entry as Java's `String` key (non-string keys print as text).
+pub(crate) fn map_key(key: &Value) -> Option<&str> {
+    match key {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// Kafka's `SchemaUtil.copySchemaBasics(source, builder)`: name, version, doc, parameters.
+pub(crate) fn copy_schema_basics(source: &Schema, mut builder: SchemaBuilder) -> SchemaBuilder {
+    if let Some(name) = source.name() {
+        builder = builder.name(name);
+    }
+    if let Some(version) = source.version() {
+        builder = builder.version(version);
+    }
+    if let Some(doc) = source.doc() {
+        builder = builder.doc(doc);
+    }
+    for (k, v) in source.parameters() {
+        builder = builder.parameter(k.clone(), v.clone());
+    }
+    builder
+}
+
+/// A struct field's value, with the field schema's default applied unless
+/// `replace.null.with.default=false` (Kafka's `get` vs `getWithoutDefault`).
+pub(crate) fn struct_get(
+    value: &Struct,
+    field: &str,
+    replace_null_with_default: bool,
+) -> Result<Value, ConnectError> {
+    if replace_null_with_default {
+        value.get(field).cloned()
+    } else {
+        value.get_without_default(field).cloned()
+    }
+}
+
+/// One configuration error as a [`ConnectError::Config`].
+pub(crate) fn config_error(name: Option<&str>, message: impl Into<String>) -> ConnectError {
+    ConnectError::Config(ConfigErrors(vec![ConfigError {
+        name: name.map(str::to_owned),
+        message: message.into(),
+    }]))
+}
+
+/// Kafka's `NonEmptyListValidator` (`Empty list`); a missing value is reported by the
+/// required-key check instead.
+pub(crate) fn non_empty_list() -> Validator {
+    Validator::custom(|_, value| match value {
+        Some(ParsedValue::List(items)) if items.is_empty() => Err("Empty list".to_owned()),
+        _ => Ok(()),
+    })
+}
+
+/// Kafka's `RegexValidator` (`Invalid regex: …`).
+pub(crate) fn regex_validator() -> Validator {
+    Validator::custom(|_, value| match value {
+        Some(ParsedValue::String(s)) => regex::Regex::new(s)
+            .map(|_| ())
+            .map_err(|e| format!("Invalid regex: {e}")),
+        _ => Ok(()),
+    })
+}
+
+/// The `replace.null.with.default` key shared by the field transforms.
+pub(crate) const REPLACE_NULL_WITH_DEFAULT: &str = "replace.null.with.default";
+
+/// Defines `replace.null.with.default` (BOOLEAN, default true) on `def`.
+pub(crate) fn define_replace_null_with_default(
+    def: connect_api::config::ConfigDef,
+) -> connect_api::config::ConfigDef {
+    use connect_api::config::{ConfigKey, ConfigType, Importance};
+    def.define(
+        ConfigKey::new(
+            REPLACE_NULL_WITH_DEFAULT,
+            ConfigType::Boolean,
+            Importance::Medium,
+            "Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.",
+        )
+        .default_value("true"),
+    )
+}
+
+/// A regex that must match the whole input, like Java's `Matcher.matches()`.
+pub(crate) fn full_match_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    regex::Regex::new(&format!("^(?:{pattern})$"))
+}
