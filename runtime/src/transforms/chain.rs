@@ -6,16 +6,23 @@ use connect_api::ConnectError;
 
 use super::util::{config_error, Side};
 use super::{
-    ConnectRecord, DropHeaders, ExtractField, Filter, HasHeaderKey, HoistField, InsertField,
-    Predicate, RecordIsTombstone, RegexRouter, ReplaceField, TopicNameMatches, Transformation,
-    ValueToKey,
+    Cast, ConnectRecord, DropHeaders, ExtractField, Filter, HasHeaderKey, HoistField, InsertField,
+    InsertHeader, MaskField, Predicate, RecordIsTombstone, RegexRouter, ReplaceField,
+    TimestampRouter, TopicNameMatches, Transformation, ValueToKey,
 };
 
 const TRANSFORMS_PKG: &str = "org.apache.kafka.connect.transforms.";
 const PREDICATES_PKG: &str = "org.apache.kafka.connect.transforms.predicates.";
 
 /// Transforms with `$Key` / `$Value` variants; the bare class is abstract in Kafka.
-const ABSTRACT_TRANSFORMS: &[&str] = &["InsertField", "ReplaceField", "ExtractField", "HoistField"];
+const ABSTRACT_TRANSFORMS: &[&str] = &[
+    "InsertField",
+    "ReplaceField",
+    "ExtractField",
+    "HoistField",
+    "MaskField",
+    "Cast",
+];
 
 /// Kafka's message for a class name that resolves to nothing.
 fn class_not_found(key: &str, class: &str) -> ConnectError {
@@ -47,10 +54,14 @@ pub fn new_transformation<R: ConnectRecord>(
         ("ReplaceField", Some(side)) => Box::new(ReplaceField::new(side)),
         ("ExtractField", Some(side)) => Box::new(ExtractField::new(side)),
         ("HoistField", Some(side)) => Box::new(HoistField::new(side)),
+        ("MaskField", Some(side)) => Box::new(MaskField::new(side)),
+        ("Cast", Some(side)) => Box::new(Cast::new(side)),
         ("ValueToKey", None) => Box::new(ValueToKey::new()),
         ("RegexRouter", None) => Box::new(RegexRouter::default()),
+        ("TimestampRouter", None) => Box::new(TimestampRouter::default()),
         ("Filter", None) => Box::new(Filter),
         ("DropHeaders", None) => Box::new(DropHeaders::default()),
+        ("InsertHeader", None) => Box::new(InsertHeader::default()),
         (base, None) if ABSTRACT_TRANSFORMS.contains(&base) => {
             return Err(config_error(
                 Some(key),
@@ -304,6 +315,49 @@ mod tests {
                 .map(|r| r.topic),
             Some("test".to_owned())
         );
+        Ok(())
+    }
+
+    #[test]
+    fn new_transforms_by_class_name() -> Result<(), ConnectError> {
+        let c = chain(&[
+            ("transforms", "mask,cast,header,route"),
+            (
+                "transforms.mask.type",
+                "org.apache.kafka.connect.transforms.MaskField$Value",
+            ),
+            ("transforms.mask.fields", "secret"),
+            ("transforms.cast.type", "Cast$Value"),
+            ("transforms.cast.spec", "n:string"),
+            (
+                "transforms.header.type",
+                "org.apache.kafka.connect.transforms.InsertHeader",
+            ),
+            ("transforms.header.header", "h"),
+            ("transforms.header.value.literal", "v"),
+            ("transforms.route.type", "TimestampRouter"),
+        ])?;
+        let record = sink(
+            None,
+            map(&[("secret", Value::from("pw")), ("n", Value::Int32(5))]),
+        )
+        .with_timestamp(0, connect_api::record::TimestampType::CreateTime);
+        let out = c.apply(record)?.expect("kept");
+        assert_eq!(out.topic, "test-19700101");
+        assert_eq!(
+            out.value,
+            map(&[("secret", Value::from("")), ("n", Value::from("5"))])
+        );
+        assert_eq!(
+            out.headers.last_with_name("h").map(|h| &h.value),
+            Some(&Value::from("v"))
+        );
+        for abstract_class in ["MaskField", "Cast"] {
+            assert!(
+                err(&[("transforms", "a"), ("transforms.a.type", abstract_class)])
+                    .contains("Transformation is abstract and cannot be created.")
+            );
+        }
         Ok(())
     }
 

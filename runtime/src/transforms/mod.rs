@@ -12,8 +12,9 @@
 //!   `InsertField$Value`).
 //!
 //! Shipped transforms: `InsertField`, `ReplaceField`, `ExtractField`, `ValueToKey`,
-//! `HoistField`, `RegexRouter`, `Filter`, `DropHeaders`; predicates `TopicNameMatches`,
-//! `HasHeaderKey`, `RecordIsTombstone`.
+//! `HoistField`, `MaskField`, `Cast`, `RegexRouter`, `TimestampRouter`, `Filter`,
+//! `DropHeaders`, `InsertHeader`; predicates `TopicNameMatches`, `HasHeaderKey`,
+//! `RecordIsTombstone`.
 
 use std::collections::BTreeMap;
 
@@ -22,27 +23,35 @@ use connect_api::data::{Schema, Value};
 use connect_api::record::{Headers, SinkRecord, SourceRecord};
 use connect_api::ConnectError;
 
+mod cast;
 mod chain;
 mod drop_headers;
 mod extract_field;
 mod filter;
 mod hoist_field;
 mod insert_field;
+mod insert_header;
+mod mask_field;
 mod predicates;
 mod regex_router;
 mod replace_field;
+mod timestamp_router;
 mod util;
 mod value_to_key;
 
+pub use cast::Cast;
 pub use chain::{new_predicate, new_transformation, TransformationChain};
 pub use drop_headers::DropHeaders;
 pub use extract_field::ExtractField;
 pub use filter::Filter;
 pub use hoist_field::HoistField;
 pub use insert_field::InsertField;
+pub use insert_header::InsertHeader;
+pub use mask_field::MaskField;
 pub use predicates::{HasHeaderKey, RecordIsTombstone, TopicNameMatches};
 pub use regex_router::RegexRouter;
 pub use replace_field::ReplaceField;
+pub use timestamp_router::TimestampRouter;
 pub use util::Side;
 pub use value_to_key::ValueToKey;
 

@@ -235,3 +235,162 @@ pub(crate) fn define_replace_null_with_default(
 pub(crate) fn full_match_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
     regex::Regex::new(&format!("^(?:{pattern})$"))
 }
+
+/// A UTC calendar breakdown of milliseconds since the epoch (proleptic Gregorian).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct UtcDateTime {
+    pub(crate) year: i64,
+    pub(crate) month: u32,
+    pub(crate) day: u32,
+    pub(crate) hour: u32,
+    pub(crate) minute: u32,
+    pub(crate) second: u32,
+    pub(crate) millis: u32,
+}
+
+impl UtcDateTime {
+    /// Breaks `epoch_millis` down in UTC (days from Howard Hinnant's `civil_from_days`).
+    pub(crate) fn from_epoch_millis(epoch_millis: i64) -> Self {
+        const MILLIS_PER_DAY: i64 = 86_400_000;
+        let days = epoch_millis.div_euclid(MILLIS_PER_DAY);
+        let ms_of_day = epoch_millis.rem_euclid(MILLIS_PER_DAY);
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Self {
+            year,
+            month,
+            day,
+            hour: (ms_of_day / 3_600_000) as u32,
+            minute: (ms_of_day / 60_000 % 60) as u32,
+            second: (ms_of_day / 1000 % 60) as u32,
+            millis: (ms_of_day % 1000) as u32,
+        }
+    }
+}
+
+/// Java's `Double.toString` / `Float.toString` given Rust's shortest round-trip digits:
+/// plain notation for `1e-3 <= |x| < 1e7`, otherwise `d.dddE±n`.
+pub(crate) fn java_float_string(value: f64, debug: &str, exp: &str) -> String {
+    if value.is_nan() {
+        return "NaN".to_owned();
+    }
+    if value.is_infinite() {
+        return if value > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
+    }
+    let abs = value.abs();
+    if abs == 0.0 || (1e-3..1e7).contains(&abs) {
+        return debug.to_owned();
+    }
+    // `exp` is Rust's `{:e}` form, e.g. `1e10` or `-1.5e-5`.
+    let (mantissa, exponent) = exp.split_once('e').unwrap_or((exp, "0"));
+    if mantissa.contains('.') {
+        format!("{mantissa}E{exponent}")
+    } else {
+        format!("{mantissa}.0E{exponent}")
+    }
+}
+
+/// Java's `Double.toString`.
+pub(crate) fn java_f64_string(value: f64) -> String {
+    java_float_string(value, &format!("{value:?}"), &format!("{value:e}"))
+}
+
+/// Java's `Float.toString`.
+pub(crate) fn java_f32_string(value: f32) -> String {
+    java_float_string(
+        f64::from(value),
+        &format!("{value:?}"),
+        &format!("{value:e}"),
+    )
+}
+
+/// Standard base64 with padding (Java's `Base64.getEncoder()`).
+pub(crate) fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_breakdown() {
+        let at = |ms| UtcDateTime::from_epoch_millis(ms);
+        assert_eq!(
+            at(0),
+            UtcDateTime {
+                year: 1970,
+                month: 1,
+                day: 1,
+                hour: 0,
+                minute: 0,
+                second: 0,
+                millis: 0
+            }
+        );
+        // 2024-02-29T13:45:30.123Z
+        assert_eq!(
+            at(1_709_214_330_123),
+            UtcDateTime {
+                year: 2024,
+                month: 2,
+                day: 29,
+                hour: 13,
+                minute: 45,
+                second: 30,
+                millis: 123
+            }
+        );
+        // 1969-12-31T23:59:59.999Z
+        assert_eq!(
+            at(-1),
+            UtcDateTime {
+                year: 1969,
+                month: 12,
+                day: 31,
+                hour: 23,
+                minute: 59,
+                second: 59,
+                millis: 999
+            }
+        );
+    }
+
+    #[test]
+    fn java_number_strings_and_base64() {
+        assert_eq!(java_f64_string(1.0), "1.0");
+        assert_eq!(java_f64_string(0.001), "0.001");
+        assert_eq!(java_f64_string(1e10), "1.0E10");
+        assert_eq!(java_f64_string(-1.5e-5), "-1.5E-5");
+        assert_eq!(java_f32_string(32.5), "32.5");
+        assert_eq!(java_f64_string(f64::NAN), "NaN");
+        assert_eq!(base64_encode(b""), "");
+        assert_eq!(base64_encode(b"f"), "Zg==");
+        assert_eq!(base64_encode(b"fo"), "Zm8=");
+        assert_eq!(base64_encode(b"foobar"), "Zm9vYmFy");
+    }
+}
