@@ -154,16 +154,16 @@ mod tests {
 
     #[test]
     fn java_hash_matches_kafka() {
-        // Values from Java's "...".hashCode().
+        // Values printed by Java's `String.hashCode()`.
         assert_eq!(java_string_hash(""), 0);
-        assert_eq!(
-            java_string_hash("connect-cluster"),
-            "connect-cluster"
-                .encode_utf16()
-                .fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32))
-        );
         assert_eq!(java_string_hash("abc"), 96354);
-        assert_eq!(partition_for_group("abc", 50), 96354 % 50);
+        assert_eq!(java_string_hash("connect-cluster"), 1_440_343_063);
+        assert_eq!(java_string_hash("connect-orders"), -436_250_328);
+        assert_eq!(java_string_hash("polygenelubricants"), i32::MIN);
+        // Kafka's `Utils.abs(hash) % partitions`, including the i32::MIN edge.
+        assert_eq!(partition_for_group("connect-cluster", 50), 13);
+        assert_eq!(partition_for_group("connect-orders", 50), 28);
+        assert_eq!(partition_for_group("polygenelubricants", 50), 0);
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub fn handle(
                     t.name.clone(),
                     t.partition_data
                         .iter()
-                        .map(|p| error(p.index, ResponseError::InvalidRequiredAcks, v))
+                        .map(|p| error(p.index, ResponseError::InvalidRequiredAcks))
                         .collect(),
                 )
             })
@@ -56,22 +56,21 @@ pub fn handle(
         let mut partitions = Vec::with_capacity(t.partition_data.len());
         for p in &t.partition_data {
             let Some(topic) = topic.as_ref() else {
-                partitions.push(error(p.index, ResponseError::UnknownTopicOrPartition, v));
+                partitions.push(error(p.index, ResponseError::UnknownTopicOrPartition));
                 continue;
             };
             if topic.internal {
-                partitions.push(error(p.index, ResponseError::InvalidTopicException, v));
+                partitions.push(error(p.index, ResponseError::InvalidTopicException));
                 continue;
             }
             let Some(partition) = topic.partition(p.index) else {
-                partitions.push(error(p.index, ResponseError::UnknownTopicOrPartition, v));
+                partitions.push(error(p.index, ResponseError::UnknownTopicOrPartition));
                 continue;
             };
             if req.transactional_id.is_some() {
                 partitions.push(error(
                     p.index,
                     ResponseError::TransactionalIdAuthorizationFailed,
-                    v,
                 ));
                 continue;
             }
@@ -79,7 +78,7 @@ pub fn handle(
             let (max_message_bytes, compact) =
                 partition.with_log(|l| (l.config.max_message_bytes, l.config.compact));
             if records.len() > max_message_bytes {
-                partitions.push(error(p.index, ResponseError::MessageTooLarge, v));
+                partitions.push(error(p.index, ResponseError::MessageTooLarge));
                 continue;
             }
             let batches = match batch::split_batches(&records) {
@@ -196,14 +195,14 @@ pub fn handle(
         for (partition, end) in waits {
             if let Err(e) = partition.wait_durable(end).await {
                 tracing::error!(topic = %partition.topic, partition = partition.index, error = %e, "fsync failed");
-                mark_storage_error(&mut response, &partition, v);
+                mark_storage_error(&mut response, &partition);
             }
         }
         encode(correlation_id, v, &response)
     })))
 }
 
-fn mark_storage_error(response: &mut ProduceResponse, partition: &Partition, v: i16) {
+fn mark_storage_error(response: &mut ProduceResponse, partition: &Partition) {
     for t in response
         .responses
         .iter_mut()
@@ -214,7 +213,7 @@ fn mark_storage_error(response: &mut ProduceResponse, partition: &Partition, v: 
             .iter_mut()
             .filter(|p| p.index == partition.index)
         {
-            *p = error(p.index, ResponseError::KafkaStorageError, v);
+            *p = error(p.index, ResponseError::KafkaStorageError);
         }
     }
 }
@@ -244,14 +243,14 @@ fn ok(index: i32, base_offset: i64, log_start_offset: i64, v: i16) -> PartitionP
     r
 }
 
-fn error(index: i32, e: ResponseError, _v: i16) -> PartitionProduceResponse {
+fn error(index: i32, e: ResponseError) -> PartitionProduceResponse {
     PartitionProduceResponse::default()
         .with_index(index)
         .with_error_code(e.code())
 }
 
 fn error_msg(index: i32, e: ResponseError, message: &str, v: i16) -> PartitionProduceResponse {
-    let mut r = error(index, e, v);
+    let mut r = error(index, e);
     if v >= 8 {
         r.error_message = Some(StrBytes::from_string(message.to_string()));
     }

@@ -95,34 +95,41 @@ pub trait ConnectRecord: Clone + Send + Sync + 'static {
     ) -> Self;
 }
 
+/// The accessors that read the same-named fields of `SourceRecord` and `SinkRecord`.
+macro_rules! record_field_accessors {
+    () => {
+        fn topic(&self) -> &str {
+            &self.topic
+        }
+        fn key_schema(&self) -> Option<&Schema> {
+            self.key_schema.as_ref()
+        }
+        fn key(&self) -> &Value {
+            &self.key
+        }
+        fn value_schema(&self) -> Option<&Schema> {
+            self.value_schema.as_ref()
+        }
+        fn value(&self) -> &Value {
+            &self.value
+        }
+        fn timestamp(&self) -> Option<i64> {
+            self.timestamp
+        }
+        fn headers(&self) -> &Headers {
+            &self.headers
+        }
+        fn headers_mut(&mut self) -> &mut Headers {
+            &mut self.headers
+        }
+    };
+}
+
 impl ConnectRecord for SourceRecord {
-    fn topic(&self) -> &str {
-        &self.topic
-    }
     fn kafka_partition(&self) -> Option<i32> {
         self.kafka_partition
     }
-    fn key_schema(&self) -> Option<&Schema> {
-        self.key_schema.as_ref()
-    }
-    fn key(&self) -> &Value {
-        &self.key
-    }
-    fn value_schema(&self) -> Option<&Schema> {
-        self.value_schema.as_ref()
-    }
-    fn value(&self) -> &Value {
-        &self.value
-    }
-    fn timestamp(&self) -> Option<i64> {
-        self.timestamp
-    }
-    fn headers(&self) -> &Headers {
-        &self.headers
-    }
-    fn headers_mut(&mut self) -> &mut Headers {
-        &mut self.headers
-    }
+    record_field_accessors!();
     fn kafka_offset(&self) -> Option<i64> {
         None
     }
@@ -156,33 +163,10 @@ impl ConnectRecord for SourceRecord {
 }
 
 impl ConnectRecord for SinkRecord {
-    fn topic(&self) -> &str {
-        &self.topic
-    }
     fn kafka_partition(&self) -> Option<i32> {
         Some(self.kafka_partition)
     }
-    fn key_schema(&self) -> Option<&Schema> {
-        self.key_schema.as_ref()
-    }
-    fn key(&self) -> &Value {
-        &self.key
-    }
-    fn value_schema(&self) -> Option<&Schema> {
-        self.value_schema.as_ref()
-    }
-    fn value(&self) -> &Value {
-        &self.value
-    }
-    fn timestamp(&self) -> Option<i64> {
-        self.timestamp
-    }
-    fn headers(&self) -> &Headers {
-        &self.headers
-    }
-    fn headers_mut(&mut self) -> &mut Headers {
-        &mut self.headers
-    }
+    record_field_accessors!();
     fn kafka_offset(&self) -> Option<i64> {
         Some(self.kafka_offset)
     }
