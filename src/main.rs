@@ -1,10 +1,12 @@
 //! `sluice`: Kafka Connect-style data pipelines in one binary.
 //!
-//! Subcommands: `broker` runs the included Kafka-protocol broker; the Kafka
-//! tutorial tools (`topics`, `produce`, `consume`, `groups`) talk to any Kafka
-//! broker. Plain `sluice` starts everything with data under `./data`.
+//! Subcommands: `broker` runs the included Kafka-protocol broker; `standalone` runs a
+//! Kafka Connect standalone worker against any Kafka cluster; the Kafka tutorial tools
+//! (`topics`, `produce`, `consume`, `groups`) talk to any Kafka broker. Plain `sluice`
+//! starts the broker on :9092 and a worker on :8083 with data under `./data`.
 
 mod cli;
+mod worker;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -24,6 +26,8 @@ struct Args {
 enum Command {
     /// Run the included single-node Kafka-protocol broker.
     Broker(BrokerArgs),
+    /// Run a standalone Kafka Connect worker (like connect-standalone.sh).
+    Standalone(worker::StandaloneArgs),
     /// Create, list, describe, alter and delete topics (like kafka-topics.sh).
     Topics(cli::topics::TopicsArgs),
     /// Produce lines from stdin to a topic (like kafka-console-producer.sh).
@@ -57,7 +61,7 @@ struct BrokerArgs {
 }
 
 fn main() -> std::process::ExitCode {
-    init_tracing();
+    let loggers = init_tracing();
     let args = Args::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -71,8 +75,12 @@ fn main() -> std::process::ExitCode {
     };
     let result = runtime.block_on(async move {
         match args.command {
-            None => run_broker(BrokerArgs::all_in_one()).await,
+            None => run_all_in_one(loggers).await,
             Some(Command::Broker(b)) => run_broker(b).await,
+            Some(Command::Standalone(a)) => {
+                worker::check_worker_file(&a.worker_properties)?;
+                worker::run_standalone(a, loggers).await
+            }
             Some(Command::Topics(a)) => cli::topics::run(a).await,
             Some(Command::Produce(a)) => cli::produce::run(a).await,
             Some(Command::Consume(a)) => cli::consume::run(a).await,
@@ -137,6 +145,32 @@ async fn run_broker(args: BrokerArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Plain `sluice`: the broker on 127.0.0.1:9092 and a Connect worker on 127.0.0.1:8083,
+/// data under ./data.
+async fn run_all_in_one(loggers: runtime::loggers::Loggers) -> anyhow::Result<()> {
+    let data = PathBuf::from("data");
+    let config = BrokerArgs::all_in_one().into_config()?;
+    let broker = broker::Broker::start(config).await?;
+    let props = worker::all_in_one_worker_props(&broker.bootstrap(), &data);
+    let worker = match worker::start_standalone(props, &[], loggers).await {
+        Ok(w) => w,
+        Err(e) => {
+            broker.shutdown().await?;
+            return Err(e);
+        }
+    };
+    println!(
+        "sluice is running: Kafka broker on {}, Kafka Connect REST API on http://{} (Ctrl-C to stop)",
+        broker.bootstrap(),
+        worker.rest_addr
+    );
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    worker.shutdown().await;
+    broker.shutdown().await?;
+    Ok(())
+}
+
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
@@ -152,14 +186,63 @@ async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SLUICE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // Colours only on a terminal: logs redirected to a file stay plain text.
+/// Logs to stderr, filtered by `SLUICE_LOG` (default `info`); the returned [`Loggers`]
+/// change the filter at run time (`PUT /admin/loggers/{namespace}`).
+///
+/// [`Loggers`]: runtime::loggers::Loggers
+fn init_tracing() -> runtime::loggers::Loggers {
     use std::io::IsTerminal;
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
+    use std::sync::{Arc, Mutex};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{reload, EnvFilter};
+
+    let base = std::env::var("SLUICE_LOG").unwrap_or_else(|_| "info".to_owned());
+    let filter = EnvFilter::try_new(&base).unwrap_or_else(|_| EnvFilter::new("info"));
+    let (filter, handle) = reload::Layer::new(filter);
+    // Colours only on a terminal: logs redirected to a file stay plain text.
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(std::io::stderr().is_terminal())
+                .with_writer(std::io::stderr),
+        )
         .init();
+    let root = base
+        .split(',')
+        .find(|d| !d.contains('='))
+        .unwrap_or("info")
+        .to_owned();
+    // Directives set through the REST API, applied on top of SLUICE_LOG.
+    let directives: Arc<Mutex<Vec<String>>> = Arc::default();
+    let apply = move |namespace: &str, level: &str| {
+        // log4j levels that tracing lacks map to the nearest one.
+        let level = match level {
+            "FATAL" => "error",
+            "ALL" => "trace",
+            other => other,
+        }
+        .to_ascii_lowercase();
+        let directive = if namespace == "root" {
+            level
+        } else {
+            format!("{namespace}={level}")
+        };
+        let Ok(mut all) = directives.lock() else {
+            return;
+        };
+        all.push(directive);
+        let spec = std::iter::once(base.as_str())
+            .chain(all.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(",");
+        match EnvFilter::try_new(&spec) {
+            Ok(filter) => {
+                let _ = handle.reload(filter);
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot apply the log level"),
+        }
+    };
+    runtime::loggers::Loggers::new(&root, Some(Arc::new(apply)))
 }

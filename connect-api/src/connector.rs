@@ -100,12 +100,36 @@ pub trait Connector: Send {
 pub trait SourceConnector: Connector {
     /// A new, unstarted task of this connector.
     fn create_task(&self) -> Box<dyn SourceTask>;
+
+    /// Checks (and, for connectors that keep offsets outside Kafka, applies) a request to
+    /// alter or reset source offsets (KIP-875, `PATCH`/`DELETE /connectors/{n}/offsets`);
+    /// `None` offsets reset their partition. Called on an unstarted connector with its
+    /// configuration. Return `Ok(true)` if the connector handled its external offsets too,
+    /// `Ok(false)` (the default) if only the runtime's offsets change, and an error to
+    /// refuse the request; its message is shown to the user.
+    fn alter_offsets(
+        &self,
+        _config: &ConfigMap,
+        _offsets: &[(SourceMap, Option<SourceMap>)],
+    ) -> Result<bool> {
+        Ok(false)
+    }
 }
 
 /// A connector that exports data from Kafka.
 pub trait SinkConnector: Connector {
     /// A new, unstarted task of this connector.
     fn create_task(&self) -> Box<dyn SinkTask>;
+
+    /// Like [`SourceConnector::alter_offsets`], for the sink's consumer offsets (`None`
+    /// resets the partition).
+    fn alter_offsets(
+        &self,
+        _config: &ConfigMap,
+        _offsets: &[(TopicPartition, Option<i64>)],
+    ) -> Result<bool> {
+        Ok(false)
+    }
 }
 
 /// Read access to committed source offsets (Kafka's `OffsetStorageReader`).

@@ -15,11 +15,20 @@
 //!   `Transformation` / `Predicate` traits, and the `TransformationChain` built from a
 //!   connector's `transforms` / `predicates` configuration.
 //!
-//! Still to come (issue "The worker runtime"): the standalone and distributed herders and
-//! task execution. The worker will talk to brokers only through the Kafka protocol.
+//! - [`worker`]: connector instances and the source and sink task loops.
+//! - [`storage`]: source offsets (`offset.storage.file.filename`) and statuses.
+//! - [`standalone`]: the standalone herder, Kafka's `connect-standalone`.
+//! - [`loggers`]: logger levels for `/admin/loggers`.
+//!
+//! The worker talks to brokers only through the Kafka protocol (librdkafka), so it works
+//! against sluice's broker and any Kafka cluster alike.
 
 pub mod config;
 pub mod converters;
 pub mod herder;
+pub mod loggers;
 pub mod rest;
+pub mod standalone;
+pub mod storage;
 pub mod transforms;
+pub mod worker;

@@ -190,6 +190,51 @@ impl SourceConnector for FileStreamSourceConnector {
     fn create_task(&self) -> Box<dyn SourceTask> {
         Box::new(FileStreamSourceTask::new())
     }
+
+    /// Kafka's `FileStreamSourceConnector.alterOffsets`, with its messages: offsets of a
+    /// file source can be altered when it reads a file (not stdin), each offset is null or
+    /// has a non-negative integer `position`, and each partition has `filename`. Whether
+    /// the position fits the file is checked by the task when it starts.
+    fn alter_offsets(
+        &self,
+        config: &ConfigMap,
+        offsets: &[(SourceMap, Option<SourceMap>)],
+    ) -> Result<bool> {
+        if config.get(FILE_CONFIG).is_none_or(|f| f.is_empty()) {
+            return Err(ConnectError::connector(format!(
+                "Offsets cannot be modified if the '{FILE_CONFIG}' configuration is unspecified. \
+                 This is because stdin is used for input and offsets are not tracked."
+            )));
+        }
+        for (partition, offset) in offsets {
+            // Tombstones are allowed for anything, so that garbage can be cleaned up.
+            let Some(offset) = offset else { continue };
+            let Some(position) = offset.get(POSITION_FIELD) else {
+                return Err(ConnectError::connector(format!(
+                    "Offset objects should either be null or contain the key '{POSITION_FIELD}'"
+                )));
+            };
+            let Some(position) = position
+                .as_i64()
+                .filter(|_| position.is_i64() || position.is_u64())
+            else {
+                return Err(ConnectError::connector(format!(
+                    "The value for the '{POSITION_FIELD}' key in the offset is expected to be a Long value"
+                )));
+            };
+            if position < 0 {
+                return Err(ConnectError::connector(format!(
+                    "The value for the '{POSITION_FIELD}' key in the offset should be a non-negative value"
+                )));
+            }
+            if !partition.contains_key(FILENAME_FIELD) {
+                return Err(ConnectError::connector(format!(
+                    "Partition objects should contain the key '{FILENAME_FIELD}'"
+                )));
+            }
+        }
+        Ok(true)
+    }
 }
 
 /// Reads lines from a file (or stdin); see the [module docs](self) for the exact rules.
