@@ -6,9 +6,10 @@ use connect_api::ConnectError;
 
 use super::util::{config_error, Side};
 use super::{
-    Cast, ConnectRecord, DropHeaders, ExtractField, Filter, HasHeaderKey, HoistField, InsertField,
-    InsertHeader, MaskField, Predicate, RecordIsTombstone, RegexRouter, ReplaceField,
-    TimestampRouter, TopicNameMatches, Transformation, ValueToKey,
+    Cast, ConnectRecord, DropHeaders, ExtractField, Filter, Flatten, HasHeaderKey, HeaderFrom,
+    HoistField, InsertField, InsertHeader, MaskField, Predicate, RecordIsTombstone, RegexRouter,
+    ReplaceField, SetSchemaMetadata, TimestampConverter, TimestampRouter, TopicNameMatches,
+    Transformation, ValueToKey,
 };
 
 const TRANSFORMS_PKG: &str = "org.apache.kafka.connect.transforms.";
@@ -22,6 +23,10 @@ const ABSTRACT_TRANSFORMS: &[&str] = &[
     "HoistField",
     "MaskField",
     "Cast",
+    "Flatten",
+    "HeaderFrom",
+    "SetSchemaMetadata",
+    "TimestampConverter",
 ];
 
 /// Kafka's message for a class name that resolves to nothing.
@@ -56,6 +61,10 @@ pub fn new_transformation<R: ConnectRecord>(
         ("HoistField", Some(side)) => Box::new(HoistField::new(side)),
         ("MaskField", Some(side)) => Box::new(MaskField::new(side)),
         ("Cast", Some(side)) => Box::new(Cast::new(side)),
+        ("Flatten", Some(side)) => Box::new(Flatten::new(side)),
+        ("HeaderFrom", Some(side)) => Box::new(HeaderFrom::new(side)),
+        ("SetSchemaMetadata", Some(side)) => Box::new(SetSchemaMetadata::new(side)),
+        ("TimestampConverter", Some(side)) => Box::new(TimestampConverter::new(side)),
         ("ValueToKey", None) => Box::new(ValueToKey::new()),
         ("RegexRouter", None) => Box::new(RegexRouter::default()),
         ("TimestampRouter", None) => Box::new(TimestampRouter::default()),
@@ -352,7 +361,14 @@ mod tests {
             out.headers.last_with_name("h").map(|h| &h.value),
             Some(&Value::from("v"))
         );
-        for abstract_class in ["MaskField", "Cast"] {
+        for abstract_class in [
+            "MaskField",
+            "Cast",
+            "Flatten",
+            "HeaderFrom",
+            "SetSchemaMetadata",
+            "TimestampConverter",
+        ] {
             assert!(
                 err(&[("transforms", "a"), ("transforms.a.type", abstract_class)])
                     .contains("Transformation is abstract and cannot be created.")

@@ -1,18 +1,9 @@
 //! `InsertHeader`: add a header with a literal value to every record.
 //!
-//! Kafka parses `value.literal` with `Values.parseString`. This implementation covers the
-//! common subset of that grammar:
-//!
-//! * `true` / `false` → `BOOLEAN`;
-//! * an integer (`-?[0-9]+`) → the narrowest of `INT8`, `INT16`, `INT32`, `INT64`;
-//! * a decimal with a non-zero fractional part and no exponent (`-?[0-9]+\.[0-9]+`) →
-//!   `FLOAT32`, or `FLOAT64` when out of `float` range;
-//! * everything else (including the empty string) → `STRING`.
-//!
-//! Gaps versus `Values.parseString`: integers beyond `INT64` and decimals with an exponent or
-//! an all-zero fraction (`1.0`) stay `STRING` here (Kafka produces `Decimal` / whole numbers),
-//! and the embedded `null`, array (`[…]`), map (`{…}`) and ISO date/time literals are not
-//! interpreted (they stay `STRING`). Kafka 4.x's optional `value.type` key is not supported.
+//! Kafka parses `value.literal` with `Values.parseString` (see [`super::values`]): `true`,
+//! `42` and `[1, 2]` become a `BOOLEAN`, an `INT8` and an `ARRAY` header, anything that is
+//! not a number, boolean, temporal, array or map literal stays a `STRING`. Kafka 4.x's
+//! optional `value.type` key is not supported.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +11,7 @@ use connect_api::config::{ConfigDef, ConfigKey, ConfigType, Importance};
 use connect_api::data::{Schema, Value};
 use connect_api::ConnectError;
 
+use super::values::parse_string;
 use super::{ConnectRecord, Transformation};
 
 /// Kafka's `InsertHeader`.
@@ -38,45 +30,6 @@ impl Default for InsertHeader {
             value: Value::Null,
         }
     }
-}
-
-/// The supported subset of Kafka's `Values.parseString` (see the module documentation).
-pub(crate) fn parse_literal(literal: &str) -> (Schema, Value) {
-    match literal {
-        "true" => return (Schema::boolean(), Value::Boolean(true)),
-        "false" => return (Schema::boolean(), Value::Boolean(false)),
-        _ => {}
-    }
-    let unsigned = literal.strip_prefix('-').unwrap_or(literal);
-    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if all_digits(unsigned) {
-        if let Ok(i) = literal.parse::<i64>() {
-            return if let Ok(v) = i8::try_from(i) {
-                (Schema::int8(), Value::Int8(v))
-            } else if let Ok(v) = i16::try_from(i) {
-                (Schema::int16(), Value::Int16(v))
-            } else if let Ok(v) = i32::try_from(i) {
-                (Schema::int32(), Value::Int32(v))
-            } else {
-                (Schema::int64(), Value::Int64(i))
-            };
-        }
-    }
-    if let Some((int, frac)) = unsigned.split_once('.') {
-        if all_digits(int) && all_digits(frac) && frac.bytes().any(|b| b != b'0') {
-            if let Ok(f) = literal.parse::<f32>() {
-                if f.is_finite() {
-                    return (Schema::float32(), Value::Float32(f));
-                }
-            }
-            if let Ok(d) = literal.parse::<f64>() {
-                if d.is_finite() {
-                    return (Schema::float64(), Value::Float64(d));
-                }
-            }
-        }
-    }
-    (Schema::string(), Value::String(literal.to_owned()))
 }
 
 impl InsertHeader {
@@ -106,9 +59,8 @@ impl<R: ConnectRecord> Transformation<R> for InsertHeader {
     fn configure(&mut self, props: &BTreeMap<String, String>) -> Result<(), ConnectError> {
         let config = Self::definition().parse(props)?;
         self.header = config.get_string("header")?.unwrap_or_default().to_owned();
-        let (schema, value) =
-            parse_literal(config.get_string("value.literal")?.unwrap_or_default());
-        self.schema = Some(schema);
+        let (schema, value) = parse_string(config.get_string("value.literal")?.unwrap_or_default());
+        self.schema = schema;
         self.value = value;
         Ok(())
     }
@@ -161,40 +113,28 @@ mod tests {
     }
 
     #[test]
-    fn literal_parsing() {
-        assert_eq!(parse_literal(""), (Schema::string(), Value::from("")));
+    fn typed_literals() -> Result<(), ConnectError> {
+        let header = |literal: &str| -> Result<(Option<Schema>, Value), ConnectError> {
+            let t = configured(&[("header", "h"), ("value.literal", literal)])?;
+            let out = t.apply(sink(None, Value::Null))?.expect("kept");
+            let h = out.headers.last_with_name("h").expect("header");
+            Ok((h.schema.clone(), h.value.clone()))
+        };
         assert_eq!(
-            parse_literal("true"),
-            (Schema::boolean(), Value::Boolean(true))
+            header("true")?,
+            (Some(Schema::boolean()), Value::Boolean(true))
         );
+        assert_eq!(header("-300")?, (Some(Schema::int16()), Value::Int16(-300)));
+        assert_eq!(header("1.0")?, (Some(Schema::int8()), Value::Int8(1)));
+        assert_eq!(header("")?, (Some(Schema::string()), Value::from("")));
+        assert_eq!(header("null")?, (None, Value::Null));
+        let (schema, value) = header("[1,2]")?;
         assert_eq!(
-            parse_literal("false"),
-            (Schema::boolean(), Value::Boolean(false))
+            schema.map(|s| s.schema_type()),
+            Some(connect_api::data::SchemaType::Array)
         );
-        assert_eq!(parse_literal("42"), (Schema::int8(), Value::Int8(42)));
-        assert_eq!(parse_literal("-300"), (Schema::int16(), Value::Int16(-300)));
-        assert_eq!(
-            parse_literal("70000"),
-            (Schema::int32(), Value::Int32(70_000))
-        );
-        assert_eq!(
-            parse_literal("9000000000"),
-            (Schema::int64(), Value::Int64(9_000_000_000))
-        );
-        assert_eq!(
-            parse_literal("1.5"),
-            (Schema::float32(), Value::Float32(1.5))
-        );
-        assert_eq!(parse_literal("1.0"), (Schema::string(), Value::from("1.0")));
-        assert_eq!(parse_literal("-"), (Schema::string(), Value::from("-")));
-        assert_eq!(
-            parse_literal("12ab"),
-            (Schema::string(), Value::from("12ab"))
-        );
-        assert_eq!(
-            parse_literal("[1,2]"),
-            (Schema::string(), Value::from("[1,2]"))
-        );
+        assert_eq!(value, Value::Array(vec![Value::Int8(1), Value::Int8(2)]));
+        Ok(())
     }
 
     #[test]

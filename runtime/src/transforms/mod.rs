@@ -12,8 +12,9 @@
 //!   `InsertField$Value`).
 //!
 //! Shipped transforms: `InsertField`, `ReplaceField`, `ExtractField`, `ValueToKey`,
-//! `HoistField`, `MaskField`, `Cast`, `RegexRouter`, `TimestampRouter`, `Filter`,
-//! `DropHeaders`, `InsertHeader`; predicates `TopicNameMatches`, `HasHeaderKey`,
+//! `HoistField`, `MaskField`, `Cast`, `Flatten`, `HeaderFrom`, `SetSchemaMetadata`,
+//! `TimestampConverter`, `RegexRouter`, `TimestampRouter`, `Filter`, `DropHeaders`,
+//! `InsertHeader`; predicates `TopicNameMatches`, `HasHeaderKey`,
 //! `RecordIsTombstone`.
 
 use std::collections::BTreeMap;
@@ -25,9 +26,12 @@ use connect_api::ConnectError;
 
 mod cast;
 mod chain;
+mod date_format;
 mod drop_headers;
 mod extract_field;
 mod filter;
+mod flatten;
+mod header_from;
 mod hoist_field;
 mod insert_field;
 mod insert_header;
@@ -35,15 +39,20 @@ mod mask_field;
 mod predicates;
 mod regex_router;
 mod replace_field;
+mod set_schema_metadata;
+mod timestamp_converter;
 mod timestamp_router;
 mod util;
 mod value_to_key;
+mod values;
 
 pub use cast::Cast;
 pub use chain::{new_predicate, new_transformation, TransformationChain};
 pub use drop_headers::DropHeaders;
 pub use extract_field::ExtractField;
 pub use filter::Filter;
+pub use flatten::Flatten;
+pub use header_from::HeaderFrom;
 pub use hoist_field::HoistField;
 pub use insert_field::InsertField;
 pub use insert_header::InsertHeader;
@@ -51,6 +60,8 @@ pub use mask_field::MaskField;
 pub use predicates::{HasHeaderKey, RecordIsTombstone, TopicNameMatches};
 pub use regex_router::RegexRouter;
 pub use replace_field::ReplaceField;
+pub use set_schema_metadata::SetSchemaMetadata;
+pub use timestamp_converter::TimestampConverter;
 pub use timestamp_router::TimestampRouter;
 pub use util::Side;
 pub use value_to_key::ValueToKey;

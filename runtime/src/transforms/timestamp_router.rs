@@ -1,137 +1,33 @@
 //! `TimestampRouter`: rewrite the topic from the original topic and the record timestamp.
 //!
-//! `timestamp.format` follows `java.text.SimpleDateFormat`, always in UTC, for the letters
-//! `y` (`yy` is the two-digit year, any other count pads the full year), `M`/`MM`, `d`/`dd`,
-//! `H`/`HH`, `m`/`mm`, `s`/`ss` and `S`…`SSS` (milliseconds), plus quoted literals (`'T'`,
-//! `''` for a quote) and any non-letter character. Other pattern letters (month or day
-//! names, `a`, `h`, `k`, `E`, `z`, `Z`, …) are rejected when the transform is configured.
+//! `timestamp.format` follows `java.text.SimpleDateFormat`, always in UTC, for the subset
+//! described in [`super::date_format`]; other pattern letters are rejected when the
+//! transform is configured.
 
 use std::collections::BTreeMap;
 
 use connect_api::config::{ConfigDef, ConfigKey, ConfigType, Importance};
 use connect_api::ConnectError;
 
-use super::util::{config_error, UtcDateTime};
+use super::date_format::DatePattern;
+use super::util::config_error;
 use super::{ConnectRecord, Transformation};
 
 const TOPIC_FORMAT: &str = "topic.format";
 const TIMESTAMP_FORMAT: &str = "timestamp.format";
 
-/// One element of a parsed `SimpleDateFormat` pattern.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Token {
-    Literal(String),
-    /// A pattern letter and how many times it is repeated.
-    Field(char, usize),
-}
-
-/// Parses the supported subset of a `SimpleDateFormat` pattern.
-fn parse_pattern(pattern: &str) -> Result<Vec<Token>, String> {
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut tokens = Vec::new();
-    let mut literal = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\'' {
-            if chars.get(i + 1) == Some(&'\'') {
-                literal.push('\'');
-                i += 2;
-                continue;
-            }
-            // A quoted section; `''` inside it is one quote.
-            i += 1;
-            loop {
-                match chars.get(i) {
-                    None => return Err("Unterminated quote".to_owned()),
-                    Some('\'') if chars.get(i + 1) == Some(&'\'') => {
-                        literal.push('\'');
-                        i += 2;
-                    }
-                    Some('\'') => {
-                        i += 1;
-                        break;
-                    }
-                    Some(&other) => {
-                        literal.push(other);
-                        i += 1;
-                    }
-                }
-            }
-        } else if c.is_ascii_alphabetic() {
-            let mut count = 1;
-            while chars.get(i + count) == Some(&c) {
-                count += 1;
-            }
-            let supported = match c {
-                'y' => true,
-                'M' | 'd' | 'H' | 'm' | 's' => count <= 2,
-                'S' => count <= 3,
-                _ => false,
-            };
-            if !supported {
-                return Err(format!(
-                    "Unsupported pattern '{}'; supported letters are yyyy, yy, MM, dd, HH, mm, ss, SSS (UTC)",
-                    c.to_string().repeat(count)
-                ));
-            }
-            if !literal.is_empty() {
-                tokens.push(Token::Literal(std::mem::take(&mut literal)));
-            }
-            tokens.push(Token::Field(c, count));
-            i += count;
-        } else {
-            literal.push(c);
-            i += 1;
-        }
-    }
-    if !literal.is_empty() {
-        tokens.push(Token::Literal(literal));
-    }
-    Ok(tokens)
-}
-
-/// Formats `epoch_millis` in UTC with parsed pattern `tokens`.
-fn format_timestamp(tokens: &[Token], epoch_millis: i64) -> String {
-    let t = UtcDateTime::from_epoch_millis(epoch_millis);
-    let mut out = String::new();
-    for token in tokens {
-        match token {
-            Token::Literal(s) => out.push_str(s),
-            Token::Field('y', 2) => out.push_str(&format!("{:02}", t.year.rem_euclid(100))),
-            Token::Field(c, width) => {
-                let value = match c {
-                    'y' => t.year,
-                    'M' => i64::from(t.month),
-                    'd' => i64::from(t.day),
-                    'H' => i64::from(t.hour),
-                    'm' => i64::from(t.minute),
-                    's' => i64::from(t.second),
-                    _ => i64::from(t.millis),
-                };
-                out.push_str(&format!("{value:0width$}"));
-            }
-        }
-    }
-    out
-}
-
 /// Kafka's `TimestampRouter`.
 #[derive(Debug, Clone)]
 pub struct TimestampRouter {
     topic_format: String,
-    timestamp_format: Vec<Token>,
+    timestamp_format: DatePattern,
 }
 
 impl Default for TimestampRouter {
     fn default() -> Self {
         Self {
             topic_format: "${topic}-${timestamp}".to_owned(),
-            timestamp_format: vec![
-                Token::Field('y', 4),
-                Token::Field('M', 2),
-                Token::Field('d', 2),
-            ],
+            timestamp_format: DatePattern::yyyymmdd(),
         }
     }
 }
@@ -169,7 +65,7 @@ impl<R: ConnectRecord> Transformation<R> for TimestampRouter {
     fn configure(&mut self, props: &BTreeMap<String, String>) -> Result<(), ConnectError> {
         let config = Self::definition().parse(props)?;
         let pattern = config.get_string(TIMESTAMP_FORMAT)?.unwrap_or_default();
-        self.timestamp_format = parse_pattern(pattern).map_err(|e| {
+        self.timestamp_format = DatePattern::parse(pattern).map_err(|e| {
             config_error(
                 Some(TIMESTAMP_FORMAT),
                 format!("Invalid value {pattern} for configuration {TIMESTAMP_FORMAT}: {e}"),
@@ -194,7 +90,7 @@ impl<R: ConnectRecord> Transformation<R> for TimestampRouter {
                 record.topic()
             )));
         };
-        let formatted = format_timestamp(&self.timestamp_format, timestamp);
+        let formatted = self.timestamp_format.format(timestamp);
         // Like Kafka: `${topic}` first, then `${timestamp}` in the result.
         let topic = self
             .topic_format

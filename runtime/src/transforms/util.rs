@@ -2,7 +2,7 @@
 //! and the `$Key` / `$Value` split every field transform has.
 
 use connect_api::config::{ConfigError, ConfigErrors, ParsedValue, Validator};
-use connect_api::data::{Schema, SchemaBuilder, Struct, Value};
+use connect_api::data::{Schema, SchemaBuilder, SchemaType, Struct, Value};
 use connect_api::ConnectError;
 
 use super::ConnectRecord;
@@ -169,6 +169,20 @@ pub(crate) fn copy_schema_basics(source: &Schema, mut builder: SchemaBuilder) ->
         builder = builder.parameter(k.clone(), v.clone());
     }
     builder
+}
+
+/// Kafka's `SchemaUtil.copySchemaBasics(source)`: a builder of the same type (with the same
+/// element schemas for arrays and maps) carrying name, version, doc and parameters. Fields,
+/// optionality and default are not copied.
+pub(crate) fn copy_schema_basics_of(source: &Schema) -> Result<SchemaBuilder, ConnectError> {
+    let builder = match source.schema_type() {
+        SchemaType::Array => SchemaBuilder::array(source.value_schema()?.clone()),
+        SchemaType::Map => {
+            SchemaBuilder::map(source.key_schema()?.clone(), source.value_schema()?.clone())
+        }
+        other => SchemaBuilder::new(other),
+    };
+    Ok(copy_schema_basics(source, builder))
 }
 
 /// A struct field's value, with the field schema's default applied unless

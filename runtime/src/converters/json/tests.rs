@@ -584,3 +584,180 @@ fn deepest_schema_reads() {
     );
     assert!(read.is_ok(), "{read:?}");
 }
+
+// Cases ported from Kafka's `JsonConverterTest` (inputs verbatim, with its spacing).
+
+#[test]
+fn kafka_to_connect_cases() -> Result<(), Box<dyn std::error::Error>> {
+    let mut converter = JsonConverter::new();
+    let mut check = |text: &str, schema: Option<Schema>, value: Value| {
+        assert_eq!(
+            read(&mut converter, text),
+            Ok(SchemaAndValue::new(schema, value)),
+            "{text}"
+        );
+    };
+    // testConnectSchemaMetadataTranslation
+    check(
+        r#"{ "schema": { "type": "boolean" }, "payload": true }"#,
+        Some(Schema::boolean()),
+        Value::Boolean(true),
+    );
+    check(
+        r#"{ "schema": { "type": "boolean", "optional": true }, "payload": null }"#,
+        Some(Schema::optional_boolean()),
+        Value::Null,
+    );
+    check(
+        r#"{ "schema": { "type": "boolean", "default": true }, "payload": null }"#,
+        Some(
+            SchemaBuilder::boolean()
+                .default_value(Value::Boolean(true))
+                .build()?,
+        ),
+        Value::Boolean(true),
+    );
+    check(
+        r#"{ "schema": { "type": "boolean", "optional": false, "name": "bool", "version": 2, "doc": "the documentation", "parameters": { "foo": "bar" }}, "payload": true }"#,
+        Some(
+            SchemaBuilder::boolean()
+                .name("bool")
+                .version(2)
+                .doc("the documentation")
+                .parameter("foo", "bar")
+                .build()?,
+        ),
+        Value::Boolean(true),
+    );
+    // structWithOptionalFieldToConnect
+    let schema = SchemaBuilder::struct_()
+        .field("optional", Schema::optional_string())
+        .field("required", Schema::string())
+        .build()?;
+    let mut expected = Struct::new(schema.clone())?;
+    expected.put("required", "required")?;
+    check(
+        r#"{ "schema": { "type": "struct", "fields": [{ "field":"optional", "type": "string", "optional": true }, {  "field": "required", "type": "string" }] }, "payload": { "required": "required" } }"#,
+        Some(schema),
+        Value::Struct(expected),
+    );
+    // nullSchemaPrimitiveToConnect
+    check(r#"{ "schema": null, "payload": null }"#, None, Value::Null);
+    check(
+        r#"{ "schema": null, "payload": 12 }"#,
+        None,
+        Value::Int64(12),
+    );
+    check(
+        r#"{ "schema": null, "payload": 12.24 }"#,
+        None,
+        Value::Float64(12.24),
+    );
+    check(
+        r#"{ "schema": null, "payload": [1, "2", 3] }"#,
+        None,
+        Value::Array(vec![Value::Int64(1), Value::from("2"), Value::Int64(3)]),
+    );
+    // numericDecimalWithTrailingZerosToConnect, highPrecisionNumericDecimalToConnect
+    check(
+        r#"{ "schema": { "type": "bytes", "name": "org.apache.kafka.connect.data.Decimal", "version": 1, "parameters": { "scale": "4" } }, "payload": 1.5600 }"#,
+        Some(Decimal::schema(4)),
+        Value::Decimal(Decimal::new(15_600, 4)),
+    );
+    check(
+        r#"{ "schema": { "type": "bytes", "name": "org.apache.kafka.connect.data.Decimal", "version": 1, "parameters": { "scale": "17" } }, "payload": 1.23456789123456789 }"#,
+        Some(Decimal::schema(17)),
+        Value::Decimal(Decimal::new(123_456_789_123_456_789, 17)),
+    );
+    // decimalToConnectWithDefaultValue, dateToConnectOptionalWithDefaultValue,
+    // timestampToConnectWithDefaultValue
+    check(
+        r#"{ "schema": { "type": "bytes", "name": "org.apache.kafka.connect.data.Decimal", "version": 1, "default": "AJw=", "parameters": { "scale": "2" } }, "payload": null }"#,
+        Some(
+            Decimal::builder(2)
+                .default_value(Value::Decimal(Decimal::new(156, 2)))
+                .build()?,
+        ),
+        Value::Decimal(Decimal::new(156, 2)),
+    );
+    check(
+        r#"{ "schema": { "type": "int32", "name": "org.apache.kafka.connect.data.Date", "version": 1, "optional": true, "default": 0 }, "payload": null }"#,
+        Some(
+            Date::builder()
+                .optional()
+                .default_value(Value::Date(0))
+                .build()?,
+        ),
+        Value::Date(0),
+    );
+    check(
+        r#"{ "schema": { "type": "int64", "name": "org.apache.kafka.connect.data.Timestamp", "version": 1, "default": 42 }, "payload": null }"#,
+        Some(
+            Timestamp::builder()
+                .default_value(Value::Timestamp(42))
+                .build()?,
+        ),
+        Value::Timestamp(42),
+    );
+    Ok(())
+}
+
+#[test]
+fn kafka_to_json_cases() {
+    // nullSchemaAndPrimitiveToJson / nullSchemaAndArrayToJson: schemas enabled, no schema.
+    let mut converter = JsonConverter::new();
+    assert_eq!(
+        write(&mut converter, None, Value::Boolean(true)),
+        r#"{"schema":null,"payload":true}"#
+    );
+    assert_eq!(
+        write(
+            &mut converter,
+            None,
+            Value::Array(vec![
+                Value::Int32(1),
+                Value::from("string"),
+                Value::Boolean(true)
+            ])
+        ),
+        r#"{"schema":null,"payload":[1,"string",true]}"#
+    );
+    // nullSchemaAndMapNonStringKeysToJson
+    assert_eq!(
+        write(
+            &mut converter,
+            None,
+            Value::Map(vec![
+                (Value::from("string"), Value::Int32(12)),
+                (Value::Int32(52), Value::from("string")),
+                (Value::Boolean(false), Value::Boolean(true)),
+            ])
+        ),
+        r#"{"schema":null,"payload":[["string",12],[52,"string"],[false,true]]}"#
+    );
+    // mismatchSchemaJson
+    assert!(write(
+        &mut converter,
+        Some(&Schema::float64()),
+        Value::Boolean(true)
+    )
+    .starts_with("error: "));
+    // decimalWithTrailingZerosToNumericJson
+    let mut numeric = JsonConverter::new().with_decimal_format(DecimalFormat::Numeric);
+    assert_eq!(
+        write(
+            &mut numeric,
+            Some(&Decimal::schema(4)),
+            Value::Decimal(Decimal::new(15_600, 4))
+        ),
+        r#"{"schema":{"type":"bytes","optional":false,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"4"}},"payload":1.5600}"#
+    );
+    // noSchemaToConnect / noSchemaToJson
+    let mut plain = JsonConverter::new().with_schemas_enabled(false);
+    assert_eq!(
+        read(&mut plain, "true"),
+        Ok(SchemaAndValue::new(None, Value::Boolean(true)))
+    );
+    assert_eq!(write(&mut plain, None, Value::Boolean(true)), "true");
+    assert_eq!(write(&mut plain, None, Value::Null), "<null>");
+}
