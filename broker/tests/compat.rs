@@ -124,7 +124,13 @@ fn python_check(client: &str) {
 }
 
 fn compat_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("compat")
+    // The runtime value first: a test binary reused from a checkout at another path
+    // (cargo does not rebuild when only the workspace path changes) would otherwise look
+    // for the scripts there.
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .join("compat")
 }
 
 /// The value of a tool's variable; a missing tool fails the test (it must never pass unrun).

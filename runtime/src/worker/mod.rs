@@ -155,6 +155,36 @@ impl TaskHandle {
     }
 }
 
+/// Runs a task loop in its own tokio task: `UNASSIGNED` when it ends normally (unless it
+/// already reported `FAILED`), `FAILED` with the trace when it returns an error.
+fn spawn_task<F, Fut>(
+    worker: WorkerContext,
+    id: ConnectorTaskId,
+    target: TargetState,
+    run: F,
+) -> TaskHandle
+where
+    F: FnOnce(WorkerContext, watch::Receiver<TargetState>) -> Fut,
+    Fut: std::future::Future<Output = Result<(), ConnectError>> + Send + 'static,
+{
+    let (tx, rx) = watch::channel(target);
+    let task = run(worker.clone(), rx);
+    let join = tokio::spawn(async move {
+        match task.await {
+            Ok(()) => worker
+                .status
+                .put_task_unless_failed(&id, worker.status_of(State::Unassigned, String::new())),
+            Err(e) => {
+                tracing::error!(connector = %id.connector, task = id.task, error = %trace_of(&e), "task failed");
+                worker
+                    .status
+                    .put_task(&id, worker.status_of(State::Failed, trace_of(&e)));
+            }
+        }
+    });
+    TaskHandle::new(tx, join)
+}
+
 /// The runtime side of [`ConnectorContext`]: requests go to the herder through a channel.
 pub struct WorkerConnectorContext {
     /// The connector.

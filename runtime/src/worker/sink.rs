@@ -32,7 +32,7 @@ use rdkafka::message::{BorrowedMessage, Headers as _, Message};
 use rdkafka::{ClientContext, Offset, Timestamp, TopicPartitionList};
 use tokio::sync::watch;
 
-use super::errors::{trace_of, ErrorReporter, RawRecord, Stage};
+use super::errors::{ErrorReporter, RawRecord, Stage};
 use super::{TaskConverters, TaskHandle, WorkerContext};
 use crate::config::connector::SinkTopics;
 use crate::herder::{ConnectorTaskId, TargetState};
@@ -64,24 +64,10 @@ pub struct SinkTaskSpec {
 
 /// Starts the task in its own tokio task and returns its handle.
 pub fn spawn(worker: WorkerContext, spec: SinkTaskSpec, target: TargetState) -> TaskHandle {
-    let (tx, rx) = watch::channel(target);
-    let join = tokio::spawn(run(worker, spec, rx));
-    TaskHandle::new(tx, join)
-}
-
-async fn run(worker: WorkerContext, spec: SinkTaskSpec, target: watch::Receiver<TargetState>) {
     let id = spec.id.clone();
-    match SinkLoop::start(worker.clone(), spec, target).await {
-        Ok(()) => worker
-            .status
-            .put_task_unless_failed(&id, worker.status_of(State::Unassigned, String::new())),
-        Err(e) => {
-            tracing::error!(connector = %id.connector, task = id.task, error = %trace_of(&e), "sink task failed");
-            worker
-                .status
-                .put_task(&id, worker.status_of(State::Failed, trace_of(&e)));
-        }
-    }
+    super::spawn_task(worker, id, target, move |worker, rx| {
+        SinkLoop::start(worker, spec, rx)
+    })
 }
 
 /// Partition assignment changes, recorded by the consumer's rebalance callback and

@@ -32,7 +32,7 @@ use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use tokio::sync::watch;
 
-use super::errors::{trace_of, ErrorReporter, Stage};
+use super::errors::{ErrorReporter, Stage};
 use super::{TaskConverters, TaskHandle, WorkerContext};
 use crate::herder::{ConnectorTaskId, TargetState};
 use crate::storage::{OffsetStore, State};
@@ -90,24 +90,10 @@ impl SourceTaskContext for ContextImpl {
 
 /// Starts the task in its own tokio task and returns its handle.
 pub fn spawn(worker: WorkerContext, spec: SourceTaskSpec, target: TargetState) -> TaskHandle {
-    let (tx, rx) = watch::channel(target);
-    let join = tokio::spawn(run(worker, spec, rx));
-    TaskHandle::new(tx, join)
-}
-
-async fn run(worker: WorkerContext, spec: SourceTaskSpec, target: watch::Receiver<TargetState>) {
     let id = spec.id.clone();
-    let status = worker.status.clone();
-    let result = SourceLoop::start(worker.clone(), spec, target).await;
-    match result {
-        Ok(()) => {
-            status.put_task_unless_failed(&id, worker.status_of(State::Unassigned, String::new()))
-        }
-        Err(e) => {
-            tracing::error!(connector = %id.connector, task = id.task, error = %trace_of(&e), "source task failed");
-            status.put_task(&id, worker.status_of(State::Failed, trace_of(&e)));
-        }
-    }
+    super::spawn_task(worker, id, target, move |worker, rx| {
+        SourceLoop::start(worker, spec, rx)
+    })
 }
 
 /// A record sent (or skipped), waiting for its acknowledgement.
