@@ -53,28 +53,10 @@ impl Loggers {
         self.levels.lock().clone()
     }
 
-    /// One logger's level: its own, or the nearest ancestor's (`a::b` inherits `a`, then
-    /// `root`), with `last_modified` only for its own.
+    /// One logger's level, `None` for a logger that was never set (Kafka: a logger that
+    /// does not exist is 404).
     pub fn get(&self, name: &str) -> Option<LoggerLevel> {
-        let levels = self.levels.lock();
-        if let Some(level) = levels.get(name) {
-            return Some(level.clone());
-        }
-        let mut prefix = name;
-        while let Some((parent, _)) = prefix.rsplit_once(['.', ':']) {
-            let parent = parent.trim_end_matches(':');
-            if let Some(level) = levels.get(parent) {
-                return Some(LoggerLevel {
-                    level: level.level.clone(),
-                    last_modified: None,
-                });
-            }
-            prefix = parent;
-        }
-        levels.get("root").map(|root| LoggerLevel {
-            level: root.level.clone(),
-            last_modified: None,
-        })
+        self.levels.lock().get(name).cloned()
     }
 
     /// Sets `namespace` and every known logger under it to `level`; returns the loggers
@@ -119,7 +101,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn levels_are_inherited_and_set_by_namespace() {
+    fn levels_are_set_by_namespace() {
         let applied = Arc::new(Mutex::new(Vec::new()));
         let sink = applied.clone();
         let loggers = Loggers::new(

@@ -730,6 +730,54 @@ const PREDICATE_CLASSES: &[&str] = &[
     "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
 ];
 
+/// The config definition `GET /connector-plugins/{plugin}/config` shows (Kafka's
+/// `AbstractHerder.connectorPluginConfig`): for a connector, the source or sink
+/// framework keys followed by the plugin's own (a plugin key replaces a framework key of
+/// the same name in place); for a converter, transformation or predicate, its own keys.
+fn plugin_config_def(
+    plugins: &ConnectorPlugins,
+    plugin: &str,
+) -> Option<connect_api::config::ConfigDef> {
+    use crate::config::connector::{sink_connector_config_def, source_connector_config_def};
+    use connect_api::record::{SinkRecord, SourceRecord};
+    if let Ok(p) = plugins.resolve(plugin) {
+        let (base, own) = match Instance::new(p) {
+            Instance::Source(c) => (source_connector_config_def(), c.config_def()),
+            Instance::Sink(c) => (sink_connector_config_def(), c.config_def()),
+        };
+        let mut merged = connect_api::config::ConfigDef::new();
+        let keys = base
+            .keys()
+            .map(|k| own.key(&k.name).unwrap_or(k).clone())
+            .chain(own.keys().filter(|k| base.key(&k.name).is_none()).cloned());
+        for key in keys {
+            merged = match merged.clone().try_define(key) {
+                Ok(def) => def,
+                Err(_) => merged,
+            };
+        }
+        return Some(merged);
+    }
+    if let Some(c) = converter_for_class(plugin) {
+        return Some(c.config_def());
+    }
+    if let Some(c) = header_converter_for_class(plugin) {
+        return Some(c.config_def());
+    }
+    let key = "plugin";
+    if TRANSFORMATION_CLASSES.contains(&plugin) {
+        return crate::transforms::new_transformation::<SourceRecord>(key, plugin)
+            .ok()
+            .map(|t| t.config_def());
+    }
+    if PREDICATE_CLASSES.contains(&plugin) {
+        return crate::transforms::new_predicate::<SinkRecord>(key, plugin)
+            .ok()
+            .map(|p| p.config_def());
+    }
+    None
+}
+
 /// The sink connector's consumer group (Kafka's `SinkUtils.consumerGroupId`).
 pub fn sink_group(connector: &str) -> String {
     format!("connect-{connector}")
@@ -1299,17 +1347,9 @@ impl Herder for StandaloneHerder {
     }
 
     fn plugin_config(&self, plugin: String) -> BoxFuture<'_, HerderResult<Vec<ConfigKeyInfo>>> {
-        let def = match self.plugins.resolve(&plugin) {
-            Ok(p) => Some(match Instance::new(p) {
-                Instance::Source(c) => c.config_def(),
-                Instance::Sink(c) => c.config_def(),
-            }),
-            Err(_) => converter_for_class(&plugin)
-                .map(|c| c.config_def())
-                .or_else(|| header_converter_for_class(&plugin).map(|c| c.config_def())),
-        };
         ready(
-            def.map(|d| d.key_infos())
+            plugin_config_def(&self.plugins, &plugin)
+                .map(|d| d.key_infos())
                 .ok_or_else(|| HerderError::NotFound(format!("Unknown plugin {plugin}."))),
         )
     }
@@ -1318,9 +1358,14 @@ impl Herder for StandaloneHerder {
         &self,
         config: ConnectorConfig,
     ) -> BoxFuture<'_, HerderResult<ConfigInfos>> {
-        let result = self
-            .resolve(&config)
-            .map(|plugin| validate_plugin_config(&plugin, &config));
+        // Kafka names the result after `connector.class` as sent, not the resolved class.
+        let result = self.resolve(&config).map(|plugin| {
+            let mut infos = validate_plugin_config(&plugin, &config);
+            if let Some(class) = config.get(CONNECTOR_CLASS_CONFIG) {
+                infos.name = class.clone();
+            }
+            infos
+        });
         ready(result)
     }
 
