@@ -1005,3 +1005,24 @@ async fn sluice_answers_like_kafka_connect() {
         kafka_broker.log_tail()
     );
 }
+
+/// The allow-list names steps by label: labels must be unique and every allowance must name one.
+#[test]
+fn step_labels_are_unique_and_allowances_name_steps() {
+    let steps = steps();
+    let mut labels = BTreeSet::new();
+    for step in &steps {
+        assert!(
+            labels.insert(step.label),
+            "two steps are labelled {:?}",
+            step.label
+        );
+    }
+    for allowed in ALLOWED {
+        assert!(
+            labels.contains(allowed.step),
+            "ALLOWED names {:?}, which is no step's label",
+            allowed.step
+        );
+    }
+}
