@@ -558,9 +558,13 @@ impl StandaloneHerder {
 
     async fn set_target(&self, name: &str, target: TargetState) -> HerderResult<()> {
         let mut connectors = self.connectors.lock().await;
-        let entry = connectors
-            .get_mut(name)
-            .ok_or_else(|| HerderError::NotFound(format!("Unknown connector {name}")))?;
+        let entry = connectors.get_mut(name).ok_or_else(|| {
+            HerderError::NotFound(match target {
+                // Kafka's messages (for stop, Kafka's status is 500).
+                TargetState::Stopped => format!("No connector `{name}` configured"),
+                _ => format!("Unknown connector {name}"),
+            })
+        })?;
         let previous = entry.target;
         entry.target = target;
         match (previous, target) {
