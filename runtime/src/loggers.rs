@@ -111,13 +111,14 @@ mod tests {
             })),
         );
         assert_eq!(
-            loggers.get("runtime::worker").map(|l| l.level),
+            loggers.get("root").map(|l| l.level),
             Some("INFO".to_owned())
         );
+        assert_eq!(loggers.get("runtime::worker"), None);
         assert_eq!(loggers.set("runtime", "debug"), ["runtime"]);
-        let inherited = loggers.get("runtime::worker::source");
-        assert_eq!(inherited.as_ref().map(|l| l.level.as_str()), Some("DEBUG"));
-        assert_eq!(inherited.and_then(|l| l.last_modified), None);
+        let set = loggers.get("runtime");
+        assert_eq!(set.as_ref().map(|l| l.level.as_str()), Some("DEBUG"));
+        assert!(set.and_then(|l| l.last_modified).is_some());
         assert_eq!(loggers.set("runtime::worker", "trace"), ["runtime::worker"]);
         assert_eq!(
             loggers.set("runtime", "warn"),

@@ -40,7 +40,7 @@ use crate::transforms::TransformationChain;
 
 /// At most this many records are in flight (sent, not yet acknowledged) per task; the
 /// task is not polled again until acknowledgements make room.
-const MAX_IN_FLIGHT: usize = 100_000;
+const MAX_IN_FLIGHT: usize = 20_000;
 
 /// Everything a source task needs to run.
 pub struct SourceTaskSpec {
@@ -117,7 +117,11 @@ struct SourceLoop {
     in_flight: FuturesOrdered<Ack>,
     /// Offsets of acknowledged records not yet flushed: canonical partition → (partition,
     /// offset).
-    committable: BTreeMap<String, (SourceMap, SourceMap)>,
+    /// (A source has few partitions — often one — so a linear search by equality is
+    /// cheaper than hashing or serialising each record's partition.)
+    committable: Vec<(SourceMap, SourceMap)>,
+    /// Whether there are transformations (without, records are sent without a copy).
+    has_transforms: bool,
     topics_seen: HashSet<String>,
     topic_resets: u64,
     target: watch::Receiver<TargetState>,
@@ -131,6 +135,7 @@ impl SourceLoop {
     ) -> Result<()> {
         let producer: FutureProducer = super::clients::create(&spec.producer_props)
             .map_err(|e| ConnectError::with_source("Failed to create the task's producer", e))?;
+        let has_transforms = !spec.transforms.aliases().is_empty();
         let mut this = SourceLoop {
             id: spec.id,
             task: spec.task,
@@ -139,7 +144,8 @@ impl SourceLoop {
             errors: spec.errors,
             producer,
             in_flight: FuturesOrdered::new(),
-            committable: BTreeMap::new(),
+            committable: Vec::new(),
+            has_transforms,
             topics_seen: HashSet::new(),
             topic_resets: 0,
             worker,
@@ -228,16 +234,24 @@ impl SourceLoop {
 
     /// Transforms, converts and sends one record; the acknowledgement is queued.
     async fn send(&mut self, record: SourceRecord) -> Result<()> {
-        let transformed = match self.transforms.apply(record.clone()) {
-            Ok(Some(r)) => r,
-            Ok(None) => {
+        let owned;
+        let transformed = match self
+            .has_transforms
+            .then(|| self.transforms.apply(record.clone()))
+        {
+            None => &record,
+            Some(Ok(Some(r))) => {
+                owned = r;
+                &owned
+            }
+            Some(Ok(None)) => {
                 self.in_flight.push_back(Box::pin(futures::future::ready((
                     record,
                     AckResult::Skipped,
                 ))));
                 return Ok(());
             }
-            Err(e) => {
+            Some(Err(e)) => {
                 self.errors.report(Stage::Transformation, e, None).await?;
                 self.in_flight.push_back(Box::pin(futures::future::ready((
                     record,
@@ -381,9 +395,19 @@ impl SourceLoop {
         };
         self.task.commit_record(&record, metadata.as_ref())?;
         if !record.source_partition.is_empty() || !record.source_offset.is_empty() {
-            let key = serde_json::Value::Object(record.source_partition.clone()).to_string();
-            self.committable
-                .insert(key, (record.source_partition, record.source_offset));
+            let SourceRecord {
+                source_partition,
+                source_offset,
+                ..
+            } = record;
+            match self
+                .committable
+                .iter_mut()
+                .find(|(partition, _)| *partition == source_partition)
+            {
+                Some((_, offset)) => *offset = source_offset,
+                None => self.committable.push((source_partition, source_offset)),
+            }
         }
         Ok(())
     }
@@ -396,7 +420,7 @@ impl SourceLoop {
             return Ok(());
         }
         let entries: Vec<(SourceMap, Option<SourceMap>)> = std::mem::take(&mut self.committable)
-            .into_values()
+            .into_iter()
             .map(|(p, o)| (p, Some(o)))
             .collect();
         let count = entries.len();
