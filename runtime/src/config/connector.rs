@@ -19,7 +19,7 @@ use connectors::{Plugin, PluginConstructor};
 use regex::Regex;
 
 use super::worker::ConverterRole;
-use super::{millis, non_null, originals_with_prefix, typed};
+use super::{boolean, enum_value, list, millis, non_null, originals_with_prefix, string, typed};
 
 /// The UI group of the keys every connector has.
 pub const COMMON_GROUP: &str = "Common";
@@ -627,40 +627,12 @@ pub struct ErrorHandling {
     pub log_include_messages: bool,
 }
 
-fn string(parsed: &ParsedConfig, name: &str) -> Result<String, ConfigErrors> {
-    non_null(name, parsed.get_string(name)).map(str::to_owned)
-}
-
 fn opt_class(parsed: &ParsedConfig, name: &str) -> Result<Option<String>, ConfigErrors> {
     Ok(typed(name, parsed.get_class(name))?.map(str::to_owned))
 }
 
-fn list(parsed: &ParsedConfig, name: &str) -> Result<Vec<String>, ConfigErrors> {
-    Ok(typed(name, parsed.get_list(name))?
-        .map(<[String]>::to_vec)
-        .unwrap_or_default())
-}
-
-fn boolean(parsed: &ParsedConfig, name: &str) -> Result<bool, ConfigErrors> {
-    non_null(name, parsed.get_boolean(name))
-}
-
 fn long(parsed: &ParsedConfig, name: &str) -> Result<i64, ConfigErrors> {
     non_null(name, parsed.get_long(name))
-}
-
-fn enum_value<T>(
-    parsed: &ParsedConfig,
-    name: &str,
-    parse: fn(&str) -> Option<T>,
-) -> Result<T, ConfigErrors> {
-    let raw = non_null(name, parsed.get_string(name))?;
-    parse(raw).ok_or_else(|| {
-        single_error(
-            name,
-            format!("Invalid value {raw} for configuration {name}"),
-        )
-    })
 }
 
 fn single_error(name: &str, message: String) -> ConfigErrors {

@@ -48,7 +48,7 @@ pub mod worker;
 
 use std::collections::BTreeMap;
 
-use connect_api::config::{ConfigError, ConfigErrors};
+use connect_api::config::{ConfigError, ConfigErrors, ParsedConfig};
 use connect_api::ConnectError;
 
 /// The entries of `props` whose key starts with `prefix`, with the prefix removed
@@ -83,6 +83,39 @@ fn non_null<T>(name: &str, value: Result<Option<T>, ConnectError>) -> Result<T, 
             message: format!(
                 "Missing required configuration \"{name}\" which has no default value."
             ),
+        }])
+    })
+}
+
+/// A string key that must not be null.
+fn string(parsed: &ParsedConfig, name: &str) -> Result<String, ConfigErrors> {
+    non_null(name, parsed.get_string(name)).map(str::to_owned)
+}
+
+/// A list key; null is the empty list.
+fn list(parsed: &ParsedConfig, name: &str) -> Result<Vec<String>, ConfigErrors> {
+    Ok(typed(name, parsed.get_list(name))?
+        .map(<[String]>::to_vec)
+        .unwrap_or_default())
+}
+
+/// A boolean key that must not be null.
+fn boolean(parsed: &ParsedConfig, name: &str) -> Result<bool, ConfigErrors> {
+    non_null(name, parsed.get_boolean(name))
+}
+
+/// A string key read as one of a [`config_enum!`] type's values. The key's validator
+/// admitted the value, so this only fails if the definition and the enum disagree.
+fn enum_value<T>(
+    parsed: &ParsedConfig,
+    name: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, ConfigErrors> {
+    let raw = non_null(name, parsed.get_string(name))?;
+    parse(raw).ok_or_else(|| {
+        ConfigErrors(vec![ConfigError {
+            name: Some(name.to_owned()),
+            message: format!("Invalid value {raw} for configuration {name}"),
         }])
     })
 }

@@ -17,7 +17,7 @@ use connect_api::config::{
     Validator,
 };
 
-use super::{millis, non_null, originals_with_prefix, typed};
+use super::{boolean, enum_value, list, millis, non_null, originals_with_prefix, string, typed};
 
 /// `bootstrap.servers`.
 pub const BOOTSTRAP_SERVERS_CONFIG: &str = "bootstrap.servers";
@@ -724,33 +724,8 @@ impl ConverterRole {
     }
 }
 
-fn enum_value<T>(
-    name: &str,
-    parsed: &ParsedConfig,
-    parse: fn(&str) -> Option<T>,
-) -> Result<T, ConfigErrors> {
-    let raw = non_null(name, parsed.get_string(name))?;
-    // The validator admitted the value, so this only fails if definition and enum disagree.
-    parse(raw).ok_or_else(|| {
-        ConfigErrors(vec![connect_api::config::ConfigError {
-            name: Some(name.to_owned()),
-            message: format!("Invalid value {raw} for configuration {name}"),
-        }])
-    })
-}
-
-fn string(parsed: &ParsedConfig, name: &str) -> Result<String, ConfigErrors> {
-    non_null(name, parsed.get_string(name)).map(str::to_owned)
-}
-
 fn opt_string(parsed: &ParsedConfig, name: &str) -> Result<Option<String>, ConfigErrors> {
     Ok(typed(name, parsed.get_string(name))?.map(str::to_owned))
-}
-
-fn list(parsed: &ParsedConfig, name: &str) -> Result<Vec<String>, ConfigErrors> {
-    Ok(typed(name, parsed.get_list(name))?
-        .map(<[String]>::to_vec)
-        .unwrap_or_default())
 }
 
 fn class(parsed: &ParsedConfig, name: &str) -> Result<String, ConfigErrors> {
@@ -763,10 +738,6 @@ fn long_ms(parsed: &ParsedConfig, name: &str) -> Result<Duration, ConfigErrors> 
 
 fn int_ms(parsed: &ParsedConfig, name: &str) -> Result<Duration, ConfigErrors> {
     non_null(name, parsed.get_int(name)).map(|v| millis(i64::from(v)))
-}
-
-fn boolean(parsed: &ParsedConfig, name: &str) -> Result<bool, ConfigErrors> {
-    non_null(name, parsed.get_boolean(name))
 }
 
 /// The settings common to both worker modes.
@@ -869,7 +840,7 @@ impl WorkerConfig {
             rest_extension_classes: list(parsed, "rest.extension.classes")?,
             response_http_headers_config: string(parsed, "response.http.headers.config")?,
             plugin_path: list(parsed, "plugin.path")?,
-            plugin_discovery: enum_value("plugin.discovery", parsed, PluginDiscovery::parse)?,
+            plugin_discovery: enum_value(parsed, "plugin.discovery", PluginDiscovery::parse)?,
             config_providers: list(parsed, "config.providers")?,
             connector_client_config_override_policy: string(
                 parsed,
@@ -1027,7 +998,7 @@ impl DistributedConfig {
             config_storage: InternalTopic::from_parsed(&parsed, "config.storage")?,
             offset_storage: InternalTopic::from_parsed(&parsed, "offset.storage")?,
             status_storage: InternalTopic::from_parsed(&parsed, "status.storage")?,
-            connect_protocol: enum_value("connect.protocol", &parsed, ConnectProtocol::parse)?,
+            connect_protocol: enum_value(&parsed, "connect.protocol", ConnectProtocol::parse)?,
             scheduled_rebalance_max_delay: int_ms(&parsed, "scheduled.rebalance.max.delay.ms")?,
             inter_worker_key_generation_algorithm: string(
                 &parsed,
@@ -1044,8 +1015,8 @@ impl DistributedConfig {
                 "inter.worker.verification.algorithms",
             )?,
             exactly_once_source_support: enum_value(
-                "exactly.once.source.support",
                 &parsed,
+                "exactly.once.source.support",
                 ExactlyOnceSourceSupport::parse,
             )?,
         })
