@@ -25,6 +25,7 @@
 
 pub mod config;
 pub mod converters;
+pub mod distributed;
 pub mod herder;
 pub mod loggers;
 pub mod rest;

@@ -7,6 +7,7 @@
 //! * [`StatusStore`]: the current state of every connector and task, with the failure
 //!   trace, as `GET /connectors/{n}/status` shows them.
 
+pub mod kafka;
 mod offsets;
 mod status;
 

@@ -1,0 +1,1 @@
+//! The leader's assignors (HELPER H1 fills this in).

@@ -1,0 +1,1 @@
+//! The workers' group-membership client (HELPER H2 fills this in).
