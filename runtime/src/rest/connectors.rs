@@ -39,7 +39,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/connectors/{name}/pause", put(pause_connector))
         .route("/connectors/{name}/resume", put(resume_connector))
         .route("/connectors/{name}/stop", put(stop_connector))
-        .route("/connectors/{name}/tasks", get(task_configs))
+        .route(
+            "/connectors/{name}/tasks",
+            get(task_configs).post(put_task_configs),
+        )
         .route("/connectors/{name}/tasks-config", get(tasks_config))
         .route("/connectors/{name}/tasks/{task}/status", get(task_status))
         .route(
@@ -285,6 +288,19 @@ async fn task_configs(
 ) -> Result<Response, RestError> {
     let tasks = state.call(state.herder.task_configs(name)).await?;
     Ok(Json(tasks).into_response())
+}
+
+/// `POST /connectors/{name}/tasks` (internal: a worker hands the leader the task configs
+/// its connector generated).
+async fn put_task_configs(
+    State(state): State<AppState>,
+    KafkaPath(name): KafkaPath<String>,
+    KafkaJson(configs): KafkaJson<Vec<ConnectorConfig>>,
+) -> Result<StatusCode, RestError> {
+    state
+        .call(state.herder.put_task_configs(name, configs))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /connectors/{name}/tasks-config` (deprecated): `{"<connector>-<task>": config}`.

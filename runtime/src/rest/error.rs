@@ -22,7 +22,14 @@ pub struct ErrorMessage {
 pub struct RestError {
     status: StatusCode,
     message: String,
+    /// Set when another worker must serve the request ([`HerderError::Forward`]).
+    forward_to: Option<String>,
 }
+
+/// The response extension through which a handler asks the forwarding layer to send the
+/// request to another worker (see [`super::forward`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ForwardTo(pub String);
 
 impl RestError {
     /// An error with `status`.
@@ -30,6 +37,7 @@ impl RestError {
         Self {
             status,
             message: message.into(),
+            forward_to: None,
         }
     }
 
@@ -58,7 +66,14 @@ impl From<HerderError> for RestError {
     fn from(error: HerderError) -> Self {
         let status =
             StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        Self::new(status, error.to_string())
+        let forward_to = match &error {
+            HerderError::Forward { url } => Some(url.clone()),
+            _ => None,
+        };
+        Self {
+            forward_to,
+            ..Self::new(status, error.to_string())
+        }
     }
 }
 
@@ -73,6 +88,10 @@ impl IntoResponse for RestError {
             error_code: self.status.as_u16(),
             message: self.message,
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(url) = self.forward_to {
+            response.extensions_mut().insert(ForwardTo(url));
+        }
+        response
     }
 }

@@ -18,12 +18,19 @@
 //! id is 404 (JAX-RS cannot convert the `{task}` path parameter, so the route does not
 //! match); unknown `expand` values are ignored; an unknown logger `scope` falls back to
 //! `worker`; unknown paths are 404 and wrong methods 405, both with the JSON error body.
-//! `?forward=` is accepted and ignored: forwarding to the leader is the distributed
-//! herder's business.
+//!
+//! Forwarding (Kafka's `HerderRequestHandler.completeOrForwardRequest`): when the herder
+//! answers [`HerderError::Forward`] (this worker is not the leader, or not the owner of
+//! the task to restart), [`forward`] sends the same request to the given worker and
+//! returns its answer. A request from a user carries no `forward` parameter and may be
+//! forwarded twice (`forward=true`, e.g. to the leader that then names the owner), a
+//! forwarded one only once more (`forward=false`); a request that would be forwarded
+//! again is a 409, as in Kafka.
 
 mod connectors;
 mod error;
 mod extract;
+mod forward;
 mod loggers;
 mod plugins;
 #[cfg(test)]
@@ -75,6 +82,7 @@ pub fn router(herder: Arc<dyn Herder>) -> Router {
 /// need a short one).
 pub fn router_with_timeout(herder: Arc<dyn Herder>, timeout: Duration) -> Router {
     let state = AppState { herder, timeout };
+    let forwarder = forward::Forwarder::new(timeout);
     Router::new()
         .route("/", get(server_info))
         .route("/health", get(health))
@@ -84,6 +92,10 @@ pub fn router_with_timeout(herder: Arc<dyn Herder>, timeout: Duration) -> Router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            forwarder,
+            forward::forward,
+        ))
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then drains open requests.

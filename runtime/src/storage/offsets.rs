@@ -29,6 +29,12 @@ pub trait OffsetStore: Send + Sync {
         connector: &str,
         entries: Vec<(SourceMap, Option<SourceMap>)>,
     ) -> BoxFuture<'_, Result<(), StorageError>>;
+
+    /// Reads everything other workers committed (distributed mode's offsets topic);
+    /// stores that only this process writes have nothing to do.
+    fn refresh(&self) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// JSON with object keys sorted at every level, so equal maps give equal keys whatever

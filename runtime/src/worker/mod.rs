@@ -15,6 +15,7 @@
 //! protocol (librdkafka), never to sluice's own broker directly.
 
 pub mod clients;
+pub mod connector;
 mod errors;
 pub mod sink;
 pub mod source;

@@ -8,6 +8,8 @@
 //!
 //! The entity types serialize exactly like Kafka's `R/rest/entities/*.java`.
 
+pub mod shared;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -48,6 +50,16 @@ pub enum HerderError {
     /// them.
     #[error("{0}")]
     Internal(String),
+    /// Another worker must serve the request: the leader for writes, the owner of a
+    /// connector or task for its restart (Kafka's `NotLeaderException` and
+    /// `NotAssignedException`). The REST layer forwards the request to `url` (the other
+    /// worker's REST base URL); if it cannot, the request fails with 409.
+    #[error("Cannot complete request because of a conflicting operation (e.g. worker rebalance)")]
+    Forward {
+        /// The REST base URL of the worker that can serve the request, e.g.
+        /// `http://10.0.0.2:8083/`.
+        url: String,
+    },
 }
 
 impl HerderError {
@@ -107,7 +119,7 @@ impl HerderError {
     pub fn status_code(&self) -> u16 {
         match self {
             Self::NotFound(_) => 404,
-            Self::AlreadyExists(_) | Self::Conflict(_) => 409,
+            Self::AlreadyExists(_) | Self::Conflict(_) | Self::Forward { .. } => 409,
             Self::BadRequest(_) => 400,
             Self::Forbidden(_) => 403,
             Self::Timeout(_) | Self::Internal(_) => 500,
@@ -466,6 +478,22 @@ pub trait Herder: Send + Sync {
 
     /// `DELETE /connectors/{name}`.
     fn delete_connector(&self, name: String) -> BoxFuture<'_, HerderResult<()>>;
+
+    /// `POST /connectors/{name}/tasks`: the internal endpoint through which a worker
+    /// running a connector hands the task configs it generated to the leader, which
+    /// writes them to the config topic. Standalone workers refuse it, as Kafka's do.
+    fn put_task_configs(
+        &self,
+        name: String,
+        configs: Vec<ConnectorConfig>,
+    ) -> BoxFuture<'_, HerderResult<()>> {
+        let _ = (name, configs);
+        Box::pin(futures::future::ready(Err(HerderError::Internal(
+            "Kafka Connect in standalone mode does not support externally setting task \
+             configurations."
+                .to_owned(),
+        ))))
+    }
 
     /// `GET /connectors/{name}/offsets` (KIP-875).
     fn connector_offsets(&self, name: String) -> BoxFuture<'_, HerderResult<ConnectorOffsets>>;
