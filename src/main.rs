@@ -1,7 +1,7 @@
 //! `sluice`: Kafka Connect-style data pipelines in one binary.
 //!
-//! Subcommands: `broker` runs the included Kafka-protocol broker; `standalone` runs a
-//! Kafka Connect standalone worker against any Kafka cluster; the Kafka tutorial tools
+//! Subcommands: `broker` runs the included Kafka-protocol broker; `standalone` and
+//! `distributed` run Kafka Connect workers against any Kafka cluster; the Kafka tutorial tools
 //! (`topics`, `produce`, `consume`, `groups`) talk to any Kafka broker. Plain `sluice`
 //! starts the broker on :9092 and a worker on :8083 with data under `./data`.
 
@@ -28,6 +28,8 @@ enum Command {
     Broker(BrokerArgs),
     /// Run a standalone Kafka Connect worker (like connect-standalone.sh).
     Standalone(worker::StandaloneArgs),
+    /// Run a distributed Kafka Connect worker (like connect-distributed.sh).
+    Distributed(worker::DistributedArgs),
     /// Create, list, describe, alter and delete topics (like kafka-topics.sh).
     Topics(cli::topics::TopicsArgs),
     /// Produce lines from stdin to a topic (like kafka-console-producer.sh).
@@ -81,6 +83,7 @@ fn main() -> std::process::ExitCode {
                 worker::check_worker_file(&a.worker_properties)?;
                 worker::run_standalone(a, loggers).await
             }
+            Some(Command::Distributed(a)) => worker::run_distributed(a, loggers).await,
             Some(Command::Topics(a)) => cli::topics::run(a).await,
             Some(Command::Produce(a)) => cli::produce::run(a).await,
             Some(Command::Consume(a)) => cli::consume::run(a).await,
@@ -148,11 +151,10 @@ async fn run_broker(args: BrokerArgs) -> anyhow::Result<()> {
 /// Plain `sluice`: the broker on 127.0.0.1:9092 and a Connect worker on 127.0.0.1:8083,
 /// data under ./data.
 async fn run_all_in_one(loggers: runtime::loggers::Loggers) -> anyhow::Result<()> {
-    let data = PathBuf::from("data");
     let config = BrokerArgs::all_in_one().into_config()?;
     let broker = broker::Broker::start(config).await?;
-    let props = worker::all_in_one_worker_props(&broker.bootstrap(), &data);
-    let worker = match worker::start_standalone(props, &[], loggers).await {
+    let props = worker::all_in_one_worker_props(&broker.bootstrap());
+    let worker = match worker::start_distributed(props, loggers).await {
         Ok(w) => w,
         Err(e) => {
             broker.shutdown().await?;

@@ -1,4 +1,5 @@
-//! `sluice standalone` (Kafka's `connect-standalone`) and the worker of plain `sluice`.
+//! `sluice standalone` (Kafka's `connect-standalone`), `sluice distributed` (Kafka's
+//! `connect-distributed`) and the worker of plain `sluice` (a distributed worker).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -7,7 +8,8 @@ use std::sync::Arc;
 
 use anyhow::{anyhow, bail, Context};
 use runtime::config::files::{read_connector_file, read_properties_file, InitialState};
-use runtime::config::worker::StandaloneConfig;
+use runtime::config::worker::{DistributedConfig, StandaloneConfig, WorkerConfig};
+use runtime::distributed::DistributedHerder;
 use runtime::herder::TargetState;
 use runtime::loggers::Loggers;
 use runtime::standalone::StandaloneHerder;
@@ -21,9 +23,22 @@ pub struct StandaloneArgs {
     pub connector_configs: Vec<PathBuf>,
 }
 
-/// A running standalone worker: its herder and REST server.
+/// `sluice distributed worker.properties`.
+#[derive(Debug, clap::Args)]
+pub struct DistributedArgs {
+    /// The worker configuration (Kafka's connect-distributed.properties keys).
+    pub worker_properties: PathBuf,
+}
+
+/// The herder of a running worker.
+enum WorkerHerder {
+    Standalone(Arc<StandaloneHerder>),
+    Distributed(Arc<DistributedHerder>),
+}
+
+/// A running worker: its herder and REST server.
 pub struct RunningWorker {
-    herder: Arc<StandaloneHerder>,
+    herder: WorkerHerder,
     rest: tokio::task::JoinHandle<std::io::Result<()>>,
     stop_rest: tokio::sync::oneshot::Sender<()>,
     /// The REST address actually bound.
@@ -35,7 +50,10 @@ impl RunningWorker {
     pub async fn shutdown(self) {
         let _ = self.stop_rest.send(());
         let _ = self.rest.await;
-        self.herder.stop().await;
+        match self.herder {
+            WorkerHerder::Standalone(h) => h.stop().await,
+            WorkerHerder::Distributed(h) => h.stop().await,
+        }
     }
 }
 
@@ -89,40 +107,10 @@ pub async fn start_standalone(
         .iter()
         .map(|path| read_connector_file(path).map_err(anyhow::Error::from))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let (host, port) = listener_address(&config.worker.listeners)?;
-    let bind_host = if host.is_empty() {
-        "0.0.0.0"
-    } else {
-        host.as_str()
-    };
-    let listener = tokio::net::TcpListener::bind((bind_host, port))
-        .await
-        .with_context(|| format!("cannot listen on {bind_host}:{port} for the REST API"))?;
-    let rest_addr = listener.local_addr()?;
-    let advertised_host = config
-        .worker
-        .rest_advertised_host_name
-        .clone()
-        .unwrap_or_else(|| {
-            if host.is_empty() {
-                hostname()
-            } else {
-                host.clone()
-            }
-        });
-    let advertised_port = config
-        .worker
-        .rest_advertised_port
-        .and_then(|p| u16::try_from(p).ok())
-        .unwrap_or(rest_addr.port());
-    let worker_id = format!("{advertised_host}:{advertised_port}");
+    let rest = RestListener::bind(&config.worker).await?;
+    let worker_id = rest.worker_id.clone();
     let herder = StandaloneHerder::start(config, worker_id, loggers).await?;
-    let router = runtime::rest::router(herder.clone());
-    let (stop_rest, stopped) = tokio::sync::oneshot::channel::<()>();
-    let rest = tokio::spawn(runtime::rest::serve(listener, router, async move {
-        let _ = stopped.await;
-    }));
-    tracing::info!(address = %rest_addr, "Kafka Connect REST API listening");
+    let (rest_addr, rest, stop_rest) = rest.serve(runtime::rest::router(herder.clone()));
     for (file, path) in connectors.into_iter().zip(connector_files) {
         let initial = file.initial_state.map(|s| match s {
             InitialState::Running => TargetState::Running,
@@ -136,11 +124,113 @@ pub async fn start_standalone(
         tracing::info!(connector = %info.name, file = %path.display(), "created connector");
     }
     Ok(RunningWorker {
-        herder,
+        herder: WorkerHerder::Standalone(herder),
         rest,
         stop_rest,
         rest_addr,
     })
+}
+
+/// The REST listener of a worker, bound, with the identity other workers know it by.
+struct RestListener {
+    listener: tokio::net::TcpListener,
+    /// `host:port` as advertised (Kafka's worker id).
+    worker_id: String,
+    /// The advertised base URL, e.g. `http://host:8083/`.
+    url: String,
+}
+
+impl RestListener {
+    /// Binds the first `listeners` entry and works out the advertised address
+    /// (`rest.advertised.host.name`/`.port`, else the listener's, else the hostname).
+    async fn bind(worker: &WorkerConfig) -> anyhow::Result<Self> {
+        let (host, port) = listener_address(&worker.listeners)?;
+        let bind_host = if host.is_empty() {
+            "0.0.0.0"
+        } else {
+            host.as_str()
+        };
+        let listener = tokio::net::TcpListener::bind((bind_host, port))
+            .await
+            .with_context(|| format!("cannot listen on {bind_host}:{port} for the REST API"))?;
+        let bound = listener.local_addr()?;
+        let advertised_host = worker.rest_advertised_host_name.clone().unwrap_or_else(|| {
+            if host.is_empty() {
+                hostname()
+            } else {
+                host.clone()
+            }
+        });
+        let advertised_port = worker
+            .rest_advertised_port
+            .and_then(|p| u16::try_from(p).ok())
+            .unwrap_or(bound.port());
+        let authority = if advertised_host.contains(':') {
+            format!("[{advertised_host}]:{advertised_port}")
+        } else {
+            format!("{advertised_host}:{advertised_port}")
+        };
+        Ok(Self {
+            listener,
+            worker_id: format!("{advertised_host}:{advertised_port}"),
+            url: format!("http://{authority}/"),
+        })
+    }
+
+    /// Serves `router` until the returned sender fires.
+    fn serve(
+        self,
+        router: axum::Router,
+    ) -> (
+        SocketAddr,
+        tokio::task::JoinHandle<std::io::Result<()>>,
+        tokio::sync::oneshot::Sender<()>,
+    ) {
+        let address = self
+            .listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(runtime::rest::serve(self.listener, router, async move {
+            let _ = stopped.await;
+        }));
+        tracing::info!(address = %address, "Kafka Connect REST API listening");
+        (address, task, stop)
+    }
+}
+
+/// Starts a distributed worker from parsed worker properties.
+pub async fn start_distributed(
+    props: BTreeMap<String, String>,
+    loggers: Loggers,
+) -> anyhow::Result<RunningWorker> {
+    let config = DistributedConfig::parse(&props)
+        .map_err(|e| anyhow!("invalid worker configuration: {e}"))?;
+    for key in &config.worker.unknown_keys {
+        tracing::warn!(key = %key, "the worker configuration '{key}' was supplied but isn't a known config");
+    }
+    let rest = RestListener::bind(&config.worker).await?;
+    let herder =
+        DistributedHerder::start(config, rest.worker_id.clone(), rest.url.clone(), loggers)
+            .await?;
+    let (rest_addr, task, stop_rest) = rest.serve(runtime::rest::router(herder.clone()));
+    Ok(RunningWorker {
+        herder: WorkerHerder::Distributed(herder),
+        rest: task,
+        stop_rest,
+        rest_addr,
+    })
+}
+
+/// `sluice distributed`.
+pub async fn run_distributed(args: DistributedArgs, loggers: Loggers) -> anyhow::Result<()> {
+    check_worker_file(&args.worker_properties)?;
+    let props = read_properties_file(&args.worker_properties)?;
+    let worker = start_distributed(props, loggers).await?;
+    crate::shutdown_signal().await;
+    tracing::info!("shutting down");
+    worker.shutdown().await;
+    Ok(())
 }
 
 /// `sluice standalone`.
@@ -154,12 +244,22 @@ pub async fn run_standalone(args: StandaloneArgs, loggers: Loggers) -> anyhow::R
 }
 
 /// The worker configuration of plain `sluice`: Kafka's shipped
-/// `connect-standalone.properties` (JSON with schemas, 10 s offset flushes) on the local
-/// broker, REST on 127.0.0.1:8083 and offsets under the data directory.
-pub fn all_in_one_worker_props(bootstrap: &str, data_dir: &Path) -> BTreeMap<String, String> {
+/// `connect-distributed.properties` (group `connect-cluster`, topics `connect-configs`,
+/// `connect-offsets` and `connect-status` with replication factor 1, JSON with schemas,
+/// 10 s offset flushes) on the local broker, REST on 127.0.0.1:8083. Connectors,
+/// their target states and offsets live in the broker's topics under `./data`, so they
+/// survive a restart.
+pub fn all_in_one_worker_props(bootstrap: &str) -> BTreeMap<String, String> {
     [
         ("bootstrap.servers", bootstrap.to_owned()),
         ("listeners", "http://127.0.0.1:8083".to_owned()),
+        ("group.id", "connect-cluster".to_owned()),
+        ("config.storage.topic", "connect-configs".to_owned()),
+        ("offset.storage.topic", "connect-offsets".to_owned()),
+        ("status.storage.topic", "connect-status".to_owned()),
+        ("config.storage.replication.factor", "1".to_owned()),
+        ("offset.storage.replication.factor", "1".to_owned()),
+        ("status.storage.replication.factor", "1".to_owned()),
         (
             "key.converter",
             "org.apache.kafka.connect.json.JsonConverter".to_owned(),
@@ -171,10 +271,6 @@ pub fn all_in_one_worker_props(bootstrap: &str, data_dir: &Path) -> BTreeMap<Str
         ("key.converter.schemas.enable", "true".to_owned()),
         ("value.converter.schemas.enable", "true".to_owned()),
         ("offset.flush.interval.ms", "10000".to_owned()),
-        (
-            "offset.storage.file.filename",
-            data_dir.join("connect.offsets").display().to_string(),
-        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
