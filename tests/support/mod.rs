@@ -3,6 +3,11 @@
 //! `sluice standalone`, started the same way from the same `worker.properties`, so that one test
 //! can run against both and compare.
 //!
+//! For distributed mode: [`DistributedWorker`] (`sluice distributed` or Kafka Connect's
+//! `ConnectDistributed`, killable and restartable on the same port), [`ClusterNames`] (a unique
+//! `group.id` and internal topics per test), [`Tansu`] (another Kafka-protocol broker) and a
+//! blocking JSON-over-HTTP client, [`rest`].
+//!
 //! Use it from a test file with `mod support;`. Every process runs on a free loopback port with
 //! its files (configuration, offsets, log) in a temporary directory, and is killed when its
 //! handle is dropped, also when an assertion fails.
@@ -50,6 +55,24 @@ pub fn kafka_connect_available() -> bool {
     );
     if std::env::var_os("SLUICE_BIN").is_some() {
         panic!("{message}");
+    }
+    eprintln!("skipped: {message}");
+    false
+}
+
+/// Whether the tool named by the environment variable `var` (e.g. `SLUICE_TANSU`) is set. When it
+/// is missing the caller skips (returns early) after printing why, unless `SLUICE_REQUIRE_TOOLS=1`,
+/// which makes a missing tool a failure.
+pub fn tool_available(var: &str, what: &str) -> bool {
+    if std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
+        return true;
+    }
+    let message = format!(
+        "{var} is not set, so {what} cannot run: run scripts/test, which installs it and sets \
+         {var} (or `eval \"$(scripts/test --deps-only)\"` before cargo test)"
+    );
+    if std::env::var("SLUICE_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
+        panic!("{message} (SLUICE_REQUIRE_TOOLS=1)");
     }
     eprintln!("skipped: {message}");
     false
@@ -444,4 +467,506 @@ fn http_get_status(port: u16, path: &str) -> Result<u16, String> {
         .nth(1)
         .and_then(|code| code.parse().ok())
         .ok_or_else(|| format!("not an HTTP answer: {line:?}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Distributed mode.
+
+/// How long a distributed worker may take to answer `GET /` after it was spawned.
+const DISTRIBUTED_START_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long a SIGTERMed worker may take to leave the group and exit before it is killed.
+const STOP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The names one Connect cluster uses: its `group.id` and its three internal topics. Each test
+/// makes its own with [`ClusterNames::unique`] so that tests sharing a broker never meet.
+#[derive(Clone, Debug)]
+pub struct ClusterNames {
+    pub group: String,
+    pub config_topic: String,
+    pub offset_topic: String,
+    pub status_topic: String,
+}
+
+impl ClusterNames {
+    /// `<prefix>-<random>` for the group, and `<group>-configs|offsets|status` for the topics.
+    pub fn unique(prefix: &str) -> ClusterNames {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let group = format!("{prefix}-{}", &id[..8]);
+        ClusterNames {
+            config_topic: format!("{group}-configs"),
+            offset_topic: format!("{group}-offsets"),
+            status_topic: format!("{group}-status"),
+            group,
+        }
+    }
+}
+
+/// The `worker.properties` of a distributed worker: Kafka's `connect-distributed.properties`
+/// keys, with timings small enough for tests (`session.timeout.ms=6000`, the sluice broker's
+/// `group.min.session.timeout.ms`; `heartbeat.interval.ms=1000`; `offset.flush.interval.ms=1000`;
+/// `scheduled.rebalance.max.delay.ms=3000`), then `extra` (later keys win).
+pub fn distributed_worker_properties(
+    bootstrap: &str,
+    names: &ClusterNames,
+    port: u16,
+    extra: &[(String, String)],
+) -> String {
+    let mut text = String::new();
+    let mut put = |k: &str, v: &str| {
+        let _ = writeln!(text, "{k}={v}");
+    };
+    put("bootstrap.servers", bootstrap);
+    put("group.id", &names.group);
+    put("listeners", &format!("http://127.0.0.1:{port}"));
+    put("config.storage.topic", &names.config_topic);
+    put("offset.storage.topic", &names.offset_topic);
+    put("status.storage.topic", &names.status_topic);
+    put("config.storage.replication.factor", "1");
+    put("offset.storage.replication.factor", "1");
+    put("status.storage.replication.factor", "1");
+    put("offset.storage.partitions", "5");
+    put("status.storage.partitions", "5");
+    put(
+        "key.converter",
+        "org.apache.kafka.connect.json.JsonConverter",
+    );
+    put(
+        "value.converter",
+        "org.apache.kafka.connect.json.JsonConverter",
+    );
+    put("session.timeout.ms", "6000");
+    put("heartbeat.interval.ms", "1000");
+    put("rebalance.timeout.ms", "20000");
+    put("offset.flush.interval.ms", "1000");
+    put("scheduled.rebalance.max.delay.ms", "3000");
+    // The jars are on the classpath, found through their ServiceLoader manifests; no plugin.path.
+    put("plugin.discovery", "service_load");
+    for (k, v) in extra {
+        put(k, v);
+    }
+    text
+}
+
+/// One distributed Connect worker: `sluice distributed worker.properties` (the binary in
+/// `SLUICE_BIN` when set, else the one Cargo built) or, with [`WorkerKind::KafkaConnect`],
+/// Apache Kafka Connect 3.9's `ConnectDistributed`. Its REST port stays the same across
+/// [`kill`](Self::kill)/[`stop`](Self::stop) and [`restart`](Self::restart), so its worker id
+/// (`127.0.0.1:<port>`) does too. Its files (`worker.properties`, `worker.log`, appended to by
+/// every start) live in `<dir>/worker-<port>/`; the process is killed when the handle drops.
+pub struct DistributedWorker {
+    process: Option<ChildGuard>,
+    kind: WorkerKind,
+    port: u16,
+    dir: PathBuf,
+    log: PathBuf,
+    starts: u32,
+}
+
+impl DistributedWorker {
+    /// Starts a worker of `kind` in the cluster `names` on the broker at `bootstrap`, on a free
+    /// port (or `port`), under `dir`, with `extra` worker properties; waits until `GET /`
+    /// answers 200 and panics with the end of its log if it exits or does not answer in time.
+    pub fn start(
+        kind: WorkerKind,
+        bootstrap: &str,
+        names: &ClusterNames,
+        port: Option<u16>,
+        dir: &Path,
+        extra: &[(String, String)],
+    ) -> DistributedWorker {
+        let mut last_error = String::new();
+        for _ in 0..3 {
+            let fixed = port.is_some();
+            let port = port.unwrap_or_else(free_port);
+            let wdir = dir.join(format!("worker-{port}"));
+            if let Err(e) = std::fs::create_dir_all(&wdir) {
+                panic!("cannot create {}: {e}", wdir.display());
+            }
+            let properties = distributed_worker_properties(bootstrap, names, port, extra);
+            if let Err(e) = write(&wdir.join("worker.properties"), &properties) {
+                panic!("{e}");
+            }
+            let mut worker = DistributedWorker {
+                process: None,
+                kind,
+                port,
+                log: wdir.join("worker.log"),
+                dir: wdir,
+                starts: 0,
+            };
+            match worker.spawn_and_wait() {
+                Ok(()) => return worker,
+                // A port taken meanwhile: try another, unless the caller chose it.
+                Err(e) if fixed => panic!("{e}"),
+                Err(e) => last_error = e,
+            }
+        }
+        panic!("{last_error}");
+    }
+
+    /// Starts `sluice distributed` (see [`start`](Self::start)).
+    pub fn sluice(
+        bootstrap: &str,
+        names: &ClusterNames,
+        dir: &Path,
+        extra: &[(String, String)],
+    ) -> DistributedWorker {
+        DistributedWorker::start(WorkerKind::Sluice, bootstrap, names, None, dir, extra)
+    }
+
+    fn command(&self) -> Result<Command, String> {
+        let worker_file = self.dir.join("worker.properties");
+        let mut cmd = match self.kind {
+            WorkerKind::KafkaConnect => {
+                let classpath = std::env::var(CONNECT_CP_VAR).unwrap_or_default();
+                if classpath.is_empty() {
+                    panic!(
+                        "{CONNECT_CP_VAR} is not set: run scripts/test, which installs Apache \
+                         Kafka Connect 3.9 and sets {CONNECT_CP_VAR}"
+                    );
+                }
+                let log4j2 = self.dir.join("log4j2.properties");
+                let log4j = self.dir.join("log4j.properties");
+                write(&log4j2, LOG4J2_PROPERTIES)?;
+                write(&log4j, LOG4J_PROPERTIES)?;
+                let mut cmd = Command::new("java");
+                cmd.args(DEFAULT_JVM_OPTIONS)
+                    .arg(format!("-Dlog4j2.configurationFile={}", log4j2.display()))
+                    .arg(format!("-Dlog4j.configuration=file:{}", log4j.display()))
+                    .arg("-cp")
+                    .arg(classpath)
+                    .arg("org.apache.kafka.connect.cli.ConnectDistributed");
+                cmd
+            }
+            WorkerKind::Sluice => {
+                let mut cmd = Command::new(sluice_bin());
+                cmd.arg("distributed").env("NO_COLOR", "1");
+                cmd
+            }
+        };
+        cmd.arg(worker_file).current_dir(&self.dir);
+        Ok(cmd)
+    }
+
+    fn spawn_and_wait(&mut self) -> Result<(), String> {
+        let mut cmd = self.command()?;
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .map_err(|e| format!("cannot open {}: {e}", self.log.display()))?;
+        self.starts += 1;
+        let _ = writeln!(
+            &out,
+            "===== test harness: start #{} of {} on port {} =====",
+            self.starts,
+            self.kind.name(),
+            self.port
+        );
+        let err = out
+            .try_clone()
+            .map_err(|e| format!("cannot reopen {}: {e}", self.log.display()))?;
+        cmd.stdin(Stdio::null()).stdout(out).stderr(err);
+        let child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {cmd:?}: {e}", self.kind.name()))?;
+        self.process = Some(ChildGuard(child));
+        let started = Instant::now();
+        loop {
+            if let Some(Ok(Some(status))) = self.process.as_mut().map(|p| p.0.try_wait()) {
+                self.process = None;
+                return Err(format!(
+                    "{} (distributed) exited ({status}) before its REST API answered on port {}; \
+                     its log:\n{}",
+                    self.kind.name(),
+                    self.port,
+                    self.log_tail()
+                ));
+            }
+            let last = match http_get_status(self.port, "/") {
+                Ok(200) => return Ok(()),
+                Ok(status) => format!("HTTP {status}"),
+                Err(e) => e,
+            };
+            if started.elapsed() >= DISTRIBUTED_START_TIMEOUT {
+                panic!(
+                    "{} (distributed) did not answer GET / with 200 on port {} within {}s \
+                     (last: {last}); its log:\n{}",
+                    self.kind.name(),
+                    self.port,
+                    DISTRIBUTED_START_TIMEOUT.as_secs(),
+                    self.log_tail()
+                );
+            }
+            sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// SIGKILL: the worker vanishes without leaving the group (the coordinator notices after
+    /// `session.timeout.ms`). No-op when it is not running.
+    pub fn kill(&mut self) {
+        if let Some(mut p) = self.process.take() {
+            let _ = p.0.kill();
+            let _ = p.0.wait();
+        }
+    }
+
+    /// SIGTERM and wait for the exit (a clean shutdown: tasks stop, offsets are flushed, the
+    /// worker leaves the group); SIGKILL after 30 s. No-op when it is not running.
+    pub fn stop(&mut self) {
+        let Some(mut p) = self.process.take() else {
+            return;
+        };
+        let pid = p.0.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let started = Instant::now();
+        while started.elapsed() < STOP_TIMEOUT {
+            if let Ok(Some(_)) = p.0.try_wait() {
+                return;
+            }
+            sleep(Duration::from_millis(50));
+        }
+        eprintln!(
+            "{} on port {} did not exit within {}s of SIGTERM; killing it",
+            self.kind.name(),
+            self.port,
+            STOP_TIMEOUT.as_secs()
+        );
+        // Dropping the guard kills it.
+    }
+
+    /// Starts the worker again (a new process, same port, same `worker.properties`) after
+    /// [`kill`](Self::kill) or [`stop`](Self::stop); waits until `GET /` answers 200.
+    pub fn restart(&mut self) {
+        assert!(
+            self.process.is_none(),
+            "restart() of the worker on port {} that is still running",
+            self.port
+        );
+        if let Err(e) = self.spawn_and_wait() {
+            panic!("restarting: {e}");
+        }
+    }
+
+    /// Whether the process is running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.process.as_mut().map(|p| p.0.try_wait()), Some(Ok(None)))
+    }
+
+    pub fn kind(&self) -> WorkerKind {
+        self.kind
+    }
+
+    /// The REST port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The worker id that `GET /connectors/{name}/status` shows: the advertised `host:port`.
+    pub fn worker_id(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The worker's directory (`worker.properties`, `worker.log`).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The whole log (every start), lossily decoded.
+    pub fn log(&self) -> String {
+        String::from_utf8_lossy(&std::fs::read(&self.log).unwrap_or_default()).into_owned()
+    }
+
+    /// The end of the worker's log, for failure messages.
+    pub fn log_tail(&self) -> String {
+        tail_file(&self.log, LOG_TAIL)
+    }
+
+    /// A REST call to this worker: see [`rest`].
+    pub fn rest(&self, method: &str, path: &str, body: Option<&serde_json::Value>) -> Response {
+        rest(self.port, method, path, body)
+    }
+}
+
+/// The sluice binary: `SLUICE_BIN` when set (scripts/test builds it), else the one Cargo built
+/// for these tests.
+pub fn sluice_bin() -> PathBuf {
+    std::env::var_os("SLUICE_BIN")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(SLUICE_BIN))
+}
+
+/// Tansu, a Rust Kafka-compatible broker (`SLUICE_TANSU`), in memory on a free loopback port.
+/// Check [`tool_available`]`("SLUICE_TANSU", ..)` first.
+pub struct Tansu {
+    process: ChildGuard,
+    port: u16,
+    log: PathBuf,
+    _dir: TempDir,
+}
+
+impl Tansu {
+    /// Starts Tansu and waits until it accepts connections.
+    pub fn start() -> Tansu {
+        with_retries(Tansu::try_start)
+    }
+
+    fn try_start() -> Result<Tansu, String> {
+        let bin = std::env::var("SLUICE_TANSU").unwrap_or_default();
+        assert!(!bin.is_empty(), "SLUICE_TANSU is not set");
+        let dir =
+            TempDir::new().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+        let port = free_port();
+        let log = dir.path().join("tansu.log");
+        let url = format!("tcp://127.0.0.1:{port}");
+        let mut cmd = Command::new(&bin);
+        cmd.arg("broker")
+            .args(["--listener-url", &url])
+            .args(["--advertised-listener-url", &url])
+            .args(["--storage-engine", "memory://tansu/"])
+            .current_dir(dir.path());
+        log_to(&mut cmd, &log)?;
+        let process = ChildGuard(
+            cmd.spawn()
+                .map_err(|e| format!("cannot start {cmd:?}: {e}"))?,
+        );
+        let mut tansu = Tansu {
+            process,
+            port,
+            log,
+            _dir: dir,
+        };
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let started = Instant::now();
+        loop {
+            if let Ok(Some(status)) = tansu.process.0.try_wait() {
+                return Err(format!(
+                    "Tansu exited ({status}) before accepting connections on {addr}; its log:\n{}",
+                    tansu.log_tail()
+                ));
+            }
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                return Ok(tansu);
+            }
+            if started.elapsed() >= BROKER_START_TIMEOUT {
+                panic!(
+                    "Tansu did not accept connections on {addr} within {}s; its log:\n{}",
+                    BROKER_START_TIMEOUT.as_secs(),
+                    tansu.log_tail()
+                );
+            }
+            sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// `host:port` for `bootstrap.servers`.
+    pub fn bootstrap(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The end of Tansu's log, for failure messages.
+    pub fn log_tail(&self) -> String {
+        tail_file(&self.log, LOG_TAIL)
+    }
+}
+
+/// An HTTP answer: the status (0 when the request failed, with the reason in `body`), the raw
+/// body, and the body parsed as JSON (`Null` when it is not JSON).
+#[derive(Clone, Debug)]
+pub struct Response {
+    pub status: u16,
+    pub body: String,
+    pub json: serde_json::Value,
+}
+
+impl std::fmt::Display for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HTTP {} {}", self.status, self.body)
+    }
+}
+
+/// A blocking HTTP/1.1 request to `127.0.0.1:<port>` with an optional JSON body (60 s
+/// timeout; chunked answers are decoded). Never panics: a connection failure is status 0.
+pub fn rest(port: u16, method: &str, path: &str, body: Option<&serde_json::Value>) -> Response {
+    match try_rest(port, method, path, body) {
+        Ok(r) => r,
+        Err(e) => Response {
+            status: 0,
+            body: e,
+            json: serde_json::Value::Null,
+        },
+    }
+}
+
+fn try_rest(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&serde_json::Value>,
+) -> Result<Response, String> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))
+        .map_err(|e| format!("connect to {addr}: {e}"))?;
+    let timeout = Some(Duration::from_secs(60));
+    stream
+        .set_read_timeout(timeout)
+        .and_then(|()| stream.set_write_timeout(timeout))
+        .map_err(|e| format!("socket timeouts: {e}"))?;
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
+         Accept: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| format!("send {method} {path}: {e}"))?;
+    let mut raw = Vec::new();
+    stream
+        .read_to_end(&mut raw)
+        .map_err(|e| format!("read the answer to {method} {path}: {e}"))?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| format!("no HTTP head in {:?}", String::from_utf8_lossy(&raw)))?;
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut payload = raw[split + 4..].to_vec();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("no status in {head:?}"))?;
+    let chunked = head.lines().any(|l| {
+        let l = l.to_ascii_lowercase();
+        l.starts_with("transfer-encoding:") && l.contains("chunked")
+    });
+    if chunked {
+        payload = dechunk(&payload)?;
+    }
+    let body = String::from_utf8_lossy(&payload).into_owned();
+    let json = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
+    Ok(Response { status, body, json })
+}
+
+fn dechunk(mut data: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = data
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or("truncated chunk size")?;
+        let size_text = String::from_utf8_lossy(&data[..line_end]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+            .map_err(|e| format!("bad chunk size {size_text:?}: {e}"))?;
+        data = &data[line_end + 2..];
+        if size == 0 {
+            return Ok(out);
+        }
+        if data.len() < size {
+            return Err("truncated chunk".into());
+        }
+        out.extend_from_slice(&data[..size]);
+        data = data.get(size + 2..).unwrap_or(&[]);
+    }
 }
