@@ -262,7 +262,11 @@ fn placement(port: u16, connectors: &[String]) -> Result<Placement, String> {
         placement.insert(name.clone(), worker_of(&s["connector"], &r)?);
         let tasks = s["tasks"].as_array().cloned().unwrap_or_default();
         if tasks.len() != 1 {
-            return Err(format!("{name} has {} tasks, not 1: {}", tasks.len(), r.body));
+            return Err(format!(
+                "{name} has {} tasks, not 1: {}",
+                tasks.len(),
+                r.body
+            ));
         }
         for t in &tasks {
             if t["state"] != "RUNNING" {
@@ -415,7 +419,8 @@ fn append_lines(path: &Path, tag: &str, from: usize, count: usize) {
     let text: String = (from..from + count)
         .map(|n| format!("{tag} {n:07}\n"))
         .collect();
-    file.write_all(text.as_bytes()).expect("append to an input file");
+    file.write_all(text.as_bytes())
+        .expect("append to an input file");
 }
 
 /// A thread that appends a few numbered lines to every input file every 20 ms until stopped.
@@ -486,9 +491,21 @@ impl Drop for Appender {
 /// `sluice topics --create` (one partition), for brokers that do not auto-create topics.
 fn create_topic(bootstrap: &str, topic: &str) {
     let out = Command::new(sluice_bin())
-        .args(["topics", "--bootstrap-server", bootstrap, "--create", "--topic"])
+        .args([
+            "topics",
+            "--bootstrap-server",
+            bootstrap,
+            "--create",
+            "--topic",
+        ])
         .arg(topic)
-        .args(["--partitions", "1", "--replication-factor", "1", "--if-not-exists"])
+        .args([
+            "--partitions",
+            "1",
+            "--replication-factor",
+            "1",
+            "--if-not-exists",
+        ])
         .output()
         .expect("run sluice topics");
     assert!(
@@ -695,23 +712,43 @@ fn cluster_restart_restores_configs_target_states_and_offsets() {
     c.wait_running("4 connectors RUNNING", START_TIMEOUT, &names, |_| Ok(()));
 
     let port = c.workers[0].port();
-    let r = rest(port, "PUT", &format!("/connectors/{}/pause", p1.source), None);
+    let r = rest(
+        port,
+        "PUT",
+        &format!("/connectors/{}/pause", p1.source),
+        None,
+    );
     assert_eq!(r.status, 202, "PUT /connectors/{}/pause: {r}", p1.source);
-    let r = rest(port, "PUT", &format!("/connectors/{}/stop", p2.source), None);
+    let r = rest(
+        port,
+        "PUT",
+        &format!("/connectors/{}/stop", p2.source),
+        None,
+    );
     assert_eq!(r.status, 204, "PUT /connectors/{}/stop: {r}", p2.source);
     let expect_targets = |c: &mut Cluster| -> Result<(), String> {
         let port = c.any_port();
         let paused = states(port, &p1.source)?;
         if paused.0 != "PAUSED" || paused.1.is_empty() || paused.1.iter().any(|s| s != "PAUSED") {
-            return Err(format!("{} is not PAUSED with PAUSED tasks: {paused:?}", p1.source));
+            return Err(format!(
+                "{} is not PAUSED with PAUSED tasks: {paused:?}",
+                p1.source
+            ));
         }
         let stopped = states(port, &p2.source)?;
         if stopped.0 != "STOPPED" || !stopped.1.is_empty() {
-            return Err(format!("{} is not STOPPED without tasks: {stopped:?}", p2.source));
+            return Err(format!(
+                "{} is not STOPPED without tasks: {stopped:?}",
+                p2.source
+            ));
         }
         Ok(())
     };
-    c.wait("the paused and the stopped connector", START_TIMEOUT, expect_targets);
+    c.wait(
+        "the paused and the stopped connector",
+        START_TIMEOUT,
+        expect_targets,
+    );
     c.wait_delivered(&pipelines[..1]);
 
     // The committed source offset reaches the end of the file (offset.flush.interval.ms=1000).
@@ -816,7 +853,10 @@ fn rest_on_any_worker() {
         "/connectors",
         Some(&json!({"name": names[0], "config": pipelines[0].source_config()})),
     );
-    assert_eq!(r.status, 409, "POST of an existing connector via worker 2: {r}");
+    assert_eq!(
+        r.status, 409,
+        "POST of an existing connector via worker 2: {r}"
+    );
     assert_eq!(r.json["error_code"], 409, "the error body: {r}");
     assert!(
         r.json["message"]
@@ -850,10 +890,17 @@ fn rest_on_any_worker() {
     });
     let r = rest(ports[2], "PUT", &format!("/connectors/{name}/resume"), None);
     assert_eq!(r.status, 202, "resume via worker 2: {r}");
-    c.wait_running("RUNNING again after resume", START_TIMEOUT, &names, |_| Ok(()));
+    c.wait_running("RUNNING again after resume", START_TIMEOUT, &names, |_| {
+        Ok(())
+    });
 
     // DELETE through worker 0: gone everywhere.
-    let r = rest(ports[0], "DELETE", &format!("/connectors/{}", names[0]), None);
+    let r = rest(
+        ports[0],
+        "DELETE",
+        &format!("/connectors/{}", names[0]),
+        None,
+    );
     assert_eq!(r.status, 204, "DELETE via worker 0: {r}");
     for (i, &port) in ports.iter().enumerate() {
         c.wait(
@@ -861,7 +908,12 @@ fn rest_on_any_worker() {
             START_TIMEOUT,
             |_| {
                 let got = listed(port)?;
-                let status = rest(port, "GET", &format!("/connectors/{}/status", names[0]), None);
+                let status = rest(
+                    port,
+                    "GET",
+                    &format!("/connectors/{}/status", names[0]),
+                    None,
+                );
                 (got == BTreeSet::from([names[1].clone()]) && status.status == 404)
                     .then_some(())
                     .ok_or_else(|| format!("listed {got:?}; status {status}"))
@@ -934,7 +986,9 @@ fn kafka_connect_3_9_in_the_same_group() {
     c.create(0, &p0.source, p0.source_config());
     c.create(0, &p0.sink, p0.sink_config());
     let first = connector_names(&pipelines[..1]);
-    c.wait_running("the sluice pipeline RUNNING", START_TIMEOUT, &first, |_| Ok(()));
+    c.wait_running("the sluice pipeline RUNNING", START_TIMEOUT, &first, |_| {
+        Ok(())
+    });
 
     let java = c.add(WorkerKind::KafkaConnect);
     let java_id = c.workers[java].worker_id();

@@ -750,7 +750,10 @@ impl DistributedWorker {
 
     /// Whether the process is running.
     pub fn is_running(&mut self) -> bool {
-        matches!(self.process.as_mut().map(|p| p.0.try_wait()), Some(Ok(None)))
+        matches!(
+            self.process.as_mut().map(|p| p.0.try_wait()),
+            Some(Ok(None))
+        )
     }
 
     pub fn kind(&self) -> WorkerKind {
