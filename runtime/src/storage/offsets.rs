@@ -29,11 +29,18 @@ pub trait OffsetStore: Send + Sync {
         connector: &str,
         entries: Vec<(SourceMap, Option<SourceMap>)>,
     ) -> BoxFuture<'_, Result<(), StorageError>>;
+
+    /// Reads everything other workers committed (Kafka's offsets topic: read to its end)
+    /// so that [`OffsetStore::get`] returns the latest offsets. Stores only this worker
+    /// writes to have nothing to do.
+    fn refresh(&self) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// JSON with object keys sorted at every level, so equal maps give equal keys whatever
 /// order their fields were inserted in.
-fn canonical(value: &Json) -> String {
+pub(in crate::storage) fn canonical(value: &Json) -> String {
     fn sorted(value: &Json) -> Json {
         match value {
             Json::Object(map) => {
