@@ -12,3 +12,7 @@
 pub mod assignor;
 pub mod member;
 pub mod protocol;
+
+mod herder;
+
+pub use herder::{DistributedHerder, StartError};

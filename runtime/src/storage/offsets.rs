@@ -30,8 +30,9 @@ pub trait OffsetStore: Send + Sync {
         entries: Vec<(SourceMap, Option<SourceMap>)>,
     ) -> BoxFuture<'_, Result<(), StorageError>>;
 
-    /// Reads everything other workers committed (distributed mode's offsets topic);
-    /// stores that only this process writes have nothing to do.
+    /// Reads everything other workers committed (Kafka's offsets topic: read to its end)
+    /// so that [`OffsetStore::get`] returns the latest offsets. Stores only this worker
+    /// writes to have nothing to do.
     fn refresh(&self) -> BoxFuture<'_, Result<(), StorageError>> {
         Box::pin(async { Ok(()) })
     }
@@ -39,7 +40,7 @@ pub trait OffsetStore: Send + Sync {
 
 /// JSON with object keys sorted at every level, so equal maps give equal keys whatever
 /// order their fields were inserted in.
-fn canonical(value: &Json) -> String {
+pub(in crate::storage) fn canonical(value: &Json) -> String {
     fn sorted(value: &Json) -> Json {
         match value {
             Json::Object(map) => {

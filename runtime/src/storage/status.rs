@@ -1,6 +1,7 @@
 //! Connector and task statuses (Kafka's `StatusBackingStore`).
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 
@@ -49,12 +50,79 @@ pub struct Status {
     pub trace: String,
 }
 
+/// A local change of a [`StatusStore`], as its observer sees it (distributed mode
+/// publishes them to the status topic, Kafka's `KafkaStatusBackingStore`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusChange {
+    /// A connector's status was set.
+    Connector {
+        /// The connector.
+        name: String,
+        /// Its new status.
+        status: Status,
+    },
+    /// A task's status was set.
+    Task {
+        /// The task.
+        id: ConnectorTaskId,
+        /// Its new status.
+        status: Status,
+    },
+    /// A task's status was removed.
+    TaskRemoved {
+        /// The task.
+        id: ConnectorTaskId,
+    },
+    /// A connector's status and its tasks' statuses were removed.
+    ConnectorRemoved {
+        /// The connector.
+        name: String,
+        /// The tasks whose statuses were removed with it.
+        tasks: Vec<u32>,
+    },
+    /// A connector used a topic for the first time (KIP-558).
+    TopicAdded {
+        /// The connector.
+        connector: String,
+        /// The topic.
+        topic: String,
+        /// The task that used it, when known.
+        task: Option<u32>,
+    },
+    /// A connector's used topics were forgotten.
+    TopicsReset {
+        /// The connector.
+        connector: String,
+        /// The topics forgotten.
+        topics: Vec<String>,
+    },
+}
+
+/// Called after every local change of a [`StatusStore`], outside its lock.
+pub type StatusObserver = Arc<dyn Fn(&StatusChange) + Send + Sync>;
+
+#[derive(Default)]
+struct ObserverSlot(OnceLock<StatusObserver>);
+
+impl std::fmt::Debug for ObserverSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "Some(observer)"
+        } else {
+            "None"
+        })
+    }
+}
+
 /// The statuses of every connector and task this worker knows.
 #[derive(Debug, Default)]
 pub struct StatusStore {
     inner: Mutex<Statuses>,
     /// Bumped by every topic reset, so tasks caching what they recorded know to forget it.
     topic_resets: std::sync::atomic::AtomicU64,
+    /// Sees every local change (distributed mode's status topic); not called for
+    /// `apply_remote_*`.
+    observer: ObserverSlot,
 }
 
 #[derive(Debug, Default)]
@@ -70,6 +138,17 @@ impl StatusStore {
         Self::default()
     }
 
+    /// Sets the observer of local changes, once; returns false if one was already set.
+    pub fn set_observer(&self, observer: StatusObserver) -> bool {
+        self.observer.0.set(observer).is_ok()
+    }
+
+    fn notify(&self, change: impl FnOnce() -> StatusChange) {
+        if let Some(observer) = self.observer.0.get() {
+            observer(&change());
+        }
+    }
+
     /// Sets a connector's status.
     pub fn put_connector(&self, name: &str, status: Status) {
         tracing::debug!(
@@ -77,13 +156,24 @@ impl StatusStore {
             state = status.state.name(),
             "connector status"
         );
-        self.inner.lock().connectors.insert(name.to_owned(), status);
+        self.inner
+            .lock()
+            .connectors
+            .insert(name.to_owned(), status.clone());
+        self.notify(|| StatusChange::Connector {
+            name: name.to_owned(),
+            status,
+        });
     }
 
     /// Sets a task's status.
     pub fn put_task(&self, id: &ConnectorTaskId, status: Status) {
         tracing::debug!(connector = %id.connector, task = id.task, state = status.state.name(), "task status");
-        self.inner.lock().tasks.insert(id.clone(), status);
+        self.inner.lock().tasks.insert(id.clone(), status.clone());
+        self.notify(|| StatusChange::Task {
+            id: id.clone(),
+            status,
+        });
     }
 
     /// Sets a task's status unless it is `FAILED`: a task that failed stays failed until
@@ -97,7 +187,12 @@ impl StatusStore {
         {
             return;
         }
-        inner.tasks.insert(id.clone(), status);
+        inner.tasks.insert(id.clone(), status.clone());
+        drop(inner);
+        self.notify(|| StatusChange::Task {
+            id: id.clone(),
+            status,
+        });
     }
 
     /// A connector's status.
@@ -112,17 +207,38 @@ impl StatusStore {
 
     /// Forgets a task (its connector now has fewer tasks).
     pub fn remove_task(&self, id: &ConnectorTaskId) {
-        self.inner.lock().tasks.remove(id);
+        let removed = self.inner.lock().tasks.remove(id).is_some();
+        if removed {
+            self.notify(|| StatusChange::TaskRemoved { id: id.clone() });
+        }
     }
 
     /// Records that `connector` used `topic` (KIP-558 topic tracking).
     pub fn add_topic(&self, connector: &str, topic: &str) {
-        self.inner
+        self.add_topic_inner(connector, topic, None);
+    }
+
+    /// [`StatusStore::add_topic`] naming the task that used the topic, which the status
+    /// topic's record carries (`{"topic":{"name","connector","task","discoverTimestamp"}}`).
+    pub fn add_task_topic(&self, id: &ConnectorTaskId, topic: &str) {
+        self.add_topic_inner(&id.connector, topic, Some(id.task));
+    }
+
+    fn add_topic_inner(&self, connector: &str, topic: &str, task: Option<u32>) {
+        let added = self
+            .inner
             .lock()
             .topics
             .entry(connector.to_owned())
             .or_default()
             .insert(topic.to_owned());
+        if added {
+            self.notify(|| StatusChange::TopicAdded {
+                connector: connector.to_owned(),
+                topic: topic.to_owned(),
+                task,
+            });
+        }
     }
 
     /// The topics `connector` used since it was created or its topics were reset, sorted.
@@ -137,9 +253,15 @@ impl StatusStore {
 
     /// Forgets the topics `connector` used.
     pub fn reset_topics(&self, connector: &str) {
-        self.inner.lock().topics.remove(connector);
+        let removed = self.inner.lock().topics.remove(connector);
         self.topic_resets
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Some(topics) = removed {
+            self.notify(|| StatusChange::TopicsReset {
+                connector: connector.to_owned(),
+                topics: topics.into_iter().collect(),
+            });
+        }
     }
 
     /// How many topic resets happened; a task that caches the topics it recorded clears
@@ -151,7 +273,74 @@ impl StatusStore {
     /// Forgets a connector and its tasks.
     pub fn remove_connector(&self, name: &str) {
         let mut inner = self.inner.lock();
-        inner.connectors.remove(name);
-        inner.tasks.retain(|id, _| id.connector != name);
+        let removed = inner.connectors.remove(name).is_some();
+        let mut tasks = Vec::new();
+        inner.tasks.retain(|id, _| {
+            let keep = id.connector != name;
+            if !keep {
+                tasks.push(id.task);
+            }
+            keep
+        });
+        drop(inner);
+        if removed || !tasks.is_empty() {
+            self.notify(|| StatusChange::ConnectorRemoved {
+                name: name.to_owned(),
+                tasks,
+            });
+        }
+    }
+
+    /// The connectors with a status, sorted.
+    pub fn connectors(&self) -> Vec<String> {
+        self.inner.lock().connectors.keys().cloned().collect()
+    }
+
+    /// Applies a connector status read from another worker (or this one's earlier run)
+    /// without telling the observer; `None` removes the connector's and its tasks'
+    /// statuses, as a tombstone does in Kafka's `KafkaStatusBackingStore.readConnectorStatus`.
+    pub fn apply_remote_connector(&self, name: &str, status: Option<Status>) {
+        let mut inner = self.inner.lock();
+        match status {
+            Some(status) => {
+                inner.connectors.insert(name.to_owned(), status);
+            }
+            None => {
+                inner.connectors.remove(name);
+                inner.tasks.retain(|id, _| id.connector != name);
+            }
+        }
+    }
+
+    /// Applies a task status read from the status topic without telling the observer;
+    /// `None` removes it.
+    pub fn apply_remote_task(&self, id: &ConnectorTaskId, status: Option<Status>) {
+        let mut inner = self.inner.lock();
+        match status {
+            Some(status) => {
+                inner.tasks.insert(id.clone(), status);
+            }
+            None => {
+                inner.tasks.remove(id);
+            }
+        }
+    }
+
+    /// Applies a topic-usage record read from the status topic without telling the
+    /// observer: `used` false forgets the topic.
+    pub fn apply_remote_topic(&self, connector: &str, topic: &str, used: bool) {
+        let mut inner = self.inner.lock();
+        if used {
+            inner
+                .topics
+                .entry(connector.to_owned())
+                .or_default()
+                .insert(topic.to_owned());
+        } else if let Some(topics) = inner.topics.get_mut(connector) {
+            topics.remove(topic);
+            if topics.is_empty() {
+                inner.topics.remove(connector);
+            }
+        }
     }
 }
