@@ -11,6 +11,10 @@
 //!
 //! Run with `cargo test --test distributed -- --test-threads=1` (each test starts several
 //! processes; in parallel they would compete for two cores and their timings would drift).
+//!
+//! `SLUICE_DISTRIBUTED_REFERENCE=1` runs the same tests with Apache Kafka Connect 3.9 workers
+//! (`ConnectDistributed`, needs `SLUICE_CONNECT_CP`) in place of the sluice workers: a check of
+//! the tests themselves against the reference implementation.
 
 mod support;
 
@@ -108,9 +112,11 @@ impl Cluster {
         self.workers.len() - 1
     }
 
+    /// Starts `count` more workers of the kind under test: sluice, or Kafka Connect 3.9 with
+    /// `SLUICE_DISTRIBUTED_REFERENCE=1`.
     fn add_sluice(&mut self, count: usize) {
         for _ in 0..count {
-            self.add(WorkerKind::Sluice);
+            self.add(kind_under_test());
         }
     }
 
@@ -240,6 +246,16 @@ impl Cluster {
                 |_| p.check_delivered(&expected),
             );
         }
+    }
+}
+
+/// The worker implementation under test: sluice, unless `SLUICE_DISTRIBUTED_REFERENCE=1`
+/// asks for Apache Kafka Connect 3.9.
+fn kind_under_test() -> WorkerKind {
+    if std::env::var("SLUICE_DISTRIBUTED_REFERENCE").is_ok_and(|v| v == "1") {
+        WorkerKind::KafkaConnect
+    } else {
+        WorkerKind::Sluice
     }
 }
 
@@ -603,7 +619,7 @@ fn fourth_worker_moves_only_part_of_the_work() {
     );
     eprintln!("   placement with 3 workers: {before:?}");
 
-    let fourth = c.add(WorkerKind::Sluice);
+    let fourth = c.add(kind_under_test());
     let newcomer = c.workers[fourth].worker_id();
     // Running something on the newcomer, and the same placement on two polls 2 s apart (a
     // cooperative rebalance revokes first and assigns in a second round).
