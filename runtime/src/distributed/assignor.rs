@@ -1224,7 +1224,6 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(128))]
         #[test]
         fn converges_within_two_rounds((tasks, n_members, holders, events) in arb_scenario()) {
             let mut w = ConfiguredWork {
