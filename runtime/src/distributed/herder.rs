@@ -42,14 +42,15 @@ use super::protocol::{
     self, decode_assignment, decode_metadata, encode_assignment, Assignment, WorkSet,
     CONFIG_MISMATCH, PROTOCOL_TYPE,
 };
+use super::signing;
 use crate::config::plugins::ConnectorPlugins;
 use crate::config::worker::{ConnectProtocol, DistributedConfig};
 use crate::herder::shared::{kafka_cluster_id, ready, HerderBase};
 use crate::herder::{
     ActiveTopics, ConnectorConfig, ConnectorInfo, ConnectorOffsets, ConnectorState,
     ConnectorStateInfo, ConnectorTaskId, ConnectorType, Created, HealthStatus, Herder, HerderError,
-    HerderResult, LoggerLevel, Message, PluginInfo, RestartRequest, ServerInfo, TargetState,
-    TaskInfo, TaskState, WorkerHealth,
+    HerderResult, LoggerLevel, Message, PluginInfo, RequestSignature, RestartRequest, ServerInfo,
+    TargetState, TaskInfo, TaskState, WorkerHealth,
 };
 use crate::loggers::Loggers;
 use crate::storage::kafka::{
@@ -115,6 +116,9 @@ struct Local {
 #[derive(Debug, Clone, Default)]
 struct View {
     generation: i32,
+    /// The negotiated protocol version: 0 eager, 1 compatible, 2 sessioned (signed
+    /// internal requests).
+    version: i16,
     leader_url: Option<String>,
     is_leader: bool,
     rebalancing: bool,
@@ -190,11 +194,14 @@ impl DistributedHerder {
             request_timeout: Duration::from_secs(40)
                 .max(config.rebalance_timeout + Duration::from_secs(5)),
         });
-        if config.connect_protocol == ConnectProtocol::Sessioned {
+        if config.connect_protocol == ConnectProtocol::Sessioned
+            && (config.inter_worker_signature_algorithm != signing::HMAC_SHA256
+                || config.inter_worker_key_generation_algorithm != signing::HMAC_SHA256)
+        {
             tracing::warn!(
-                "connect.protocol=sessioned: sluice joins with the sessioned sub-protocol but \
-                 does not sign internal requests yet (KIP-507); protect the REST port of \
-                 the workers, or set connect.protocol=compatible"
+                signature = %config.inter_worker_signature_algorithm,
+                key = %config.inter_worker_key_generation_algorithm,
+                "sluice signs internal requests with HmacSHA256 only; other algorithms are ignored"
             );
         }
         let (requests, requests_rx) = mpsc::unbounded_channel();
@@ -256,6 +263,9 @@ impl DistributedHerder {
     ) {
         let mut need_join = true;
         let mut scheduled: Option<tokio::time::Instant> = None;
+        // The leader of a sessioned group rotates the session key when it expires.
+        let mut key_check = tokio::time::interval(Duration::from_secs(30));
+        key_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         {
             let mut local = self.local.lock().await;
             let snapshot = self.configs.snapshot();
@@ -306,6 +316,14 @@ impl DistributedHerder {
                     need_join = true;
                 }
                 _ = tokio::time::sleep(RETRY_BACKOFF), if retry => self.retry_reconfigure().await,
+                _ = key_check.tick() => {
+                    let view = self.view.borrow().clone();
+                    if view.is_leader && view.version >= protocol::CONNECT_PROTOCOL_V2 {
+                        if let Err(e) = self.ensure_session_key().await {
+                            tracing::warn!(error = %e, "cannot write a new session key; retrying");
+                        }
+                    }
+                }
                 _ = shutdown.changed() => {}
             }
         }
@@ -367,6 +385,7 @@ impl DistributedHerder {
         let leader_url = (!assignment.leader_url.is_empty()).then(|| assignment.leader_url.clone());
         self.view.send_modify(|view| {
             view.generation = joined.generation;
+            view.version = version;
             view.is_leader = joined.is_leader();
             view.leader_url = leader_url.clone();
         });
@@ -425,10 +444,29 @@ impl DistributedHerder {
             view.rebalancing = false;
             view.ready = true;
         });
+        if joined.is_leader() && version >= protocol::CONNECT_PROTOCOL_V2 {
+            self.ensure_session_key().await?;
+        }
         Ok(RebalanceOutcome {
             rejoin: version > 0 && !assignment.revoked.is_empty(),
             delay: (assignment.delay > 0).then(|| Duration::from_millis(assignment.delay as u64)),
         })
+    }
+
+    /// On the leader of a `sessioned` group: writes a new session key when there is none
+    /// or it expired (`inter.worker.key.ttl.ms`), as Kafka's leader does.
+    async fn ensure_session_key(&self) -> Result<(), StorageError> {
+        let now = now_ms();
+        let ttl = self.config.inter_worker_key_ttl.as_millis() as i64;
+        let current = self.configs.snapshot().session_key;
+        if current.is_some_and(|key| key.creation_timestamp + ttl > now) {
+            return Ok(());
+        }
+        self.configs
+            .put_session_key(&signing::generate_key(now))
+            .await?;
+        tracing::info!(group = %self.config.group_id, "wrote a new session key for signed internal requests");
+        Ok(())
     }
 
     /// The leader's part of a rebalance: the assignment of every member.
@@ -693,10 +731,24 @@ impl DistributedHerder {
             leader.trim_end_matches('/'),
             encode_segment(name)
         );
-        let response = self
+        let body = serde_json::to_vec(configs).map_err(|e| e.to_string())?;
+        let mut request = self
             .http
             .post(&url)
-            .json(&configs)
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        if view.version >= protocol::CONNECT_PROTOCOL_V2 {
+            let key = self.configs.snapshot().session_key.ok_or_else(|| {
+                "no session key has been read from the config topic yet".to_owned()
+            })?;
+            let signature = signing::sign(&key, &body).ok_or_else(|| {
+                "the session key in the config topic is not valid base64".to_owned()
+            })?;
+            request = request
+                .header(signing::SIGNATURE_HEADER, signature)
+                .header(signing::SIGNATURE_ALGORITHM_HEADER, signing::HMAC_SHA256);
+        }
+        let response = request
+            .body(body)
             .send()
             .await
             .map_err(|e| format!("POST {url}: {e}"))?;
@@ -1116,6 +1168,14 @@ enum RebalanceError {
     Protocol(String),
 }
 
+/// Milliseconds since the epoch.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
 /// Percent-encodes a connector name for a URL path.
 fn encode_segment(segment: &str) -> String {
     let mut out = String::with_capacity(segment.len());
@@ -1357,8 +1417,22 @@ impl Herder for DistributedHerder {
         &self,
         name: String,
         configs: Vec<ConnectorConfig>,
+        signature: Option<RequestSignature>,
     ) -> BoxFuture<'_, HerderResult<()>> {
         Box::pin(async move {
+            if self.view.borrow().version >= protocol::CONNECT_PROTOCOL_V2 {
+                let key = self.configs.snapshot().session_key.ok_or_else(|| {
+                    HerderError::Conflict(
+                        "This worker has not read a session key from the config topic yet; \
+                         retry shortly"
+                            .to_owned(),
+                    )
+                })?;
+                signing::verify(&key, signature.as_ref()).map_err(|refusal| match refusal {
+                    signing::Refusal::Invalid => HerderError::Forbidden(refusal.message()),
+                    _ => HerderError::BadRequest(refusal.message()),
+                })?;
+            }
             self.require_leader().await?;
             let snapshot = self.fresh_snapshot().await?;
             if !snapshot.connectors.contains_key(&name) {
