@@ -180,7 +180,7 @@ impl RestListener {
     /// Serves `router` until the returned sender fires.
     fn serve(
         self,
-        router: axum::Router,
+        router: runtime::rest::Router,
     ) -> (
         SocketAddr,
         tokio::task::JoinHandle<std::io::Result<()>>,
@@ -211,8 +211,7 @@ pub async fn start_distributed(
     }
     let rest = RestListener::bind(&config.worker).await?;
     let herder =
-        DistributedHerder::start(config, rest.worker_id.clone(), rest.url.clone(), loggers)
-            .await?;
+        DistributedHerder::start(config, rest.worker_id.clone(), rest.url.clone(), loggers).await?;
     let (rest_addr, task, stop_rest) = rest.serve(runtime::rest::router(herder.clone()));
     Ok(RunningWorker {
         herder: WorkerHerder::Distributed(herder),

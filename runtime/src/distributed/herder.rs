@@ -39,16 +39,17 @@ use tokio::sync::{mpsc, watch, Mutex};
 use super::assignor::{eager_assign, ConfiguredWork, IncrementalAssignor};
 use super::member::{GroupMember, MemberConfig, MemberError};
 use super::protocol::{
-    self, decode_assignment, decode_metadata, encode_assignment, encode_metadata, Assignment,
-    WorkSet, WorkerMetadata, CONFIG_MISMATCH, NO_ERROR, PROTOCOL_TYPE,
+    self, decode_assignment, decode_metadata, encode_assignment, Assignment, WorkSet,
+    CONFIG_MISMATCH, PROTOCOL_TYPE,
 };
+use super::signing;
 use crate::config::plugins::ConnectorPlugins;
 use crate::config::worker::{ConnectProtocol, DistributedConfig};
 use crate::herder::shared::{kafka_cluster_id, ready, HerderBase};
 use crate::herder::{
     ActiveTopics, ConnectorConfig, ConnectorInfo, ConnectorOffsets, ConnectorState,
-    ConnectorStateInfo, ConnectorTaskId, ConnectorType, Created, HealthStatus, Herder,
-    HerderError, HerderResult, LoggerLevel, Message, PluginInfo, RestartRequest, ServerInfo,
+    ConnectorStateInfo, ConnectorTaskId, ConnectorType, Created, HealthStatus, Herder, HerderError,
+    HerderResult, LoggerLevel, Message, PluginInfo, RequestSignature, RestartRequest, ServerInfo,
     TargetState, TaskInfo, TaskState, WorkerHealth,
 };
 use crate::loggers::Loggers;
@@ -115,6 +116,9 @@ struct Local {
 #[derive(Debug, Clone, Default)]
 struct View {
     generation: i32,
+    /// The negotiated protocol version: 0 eager, 1 compatible, 2 sessioned (signed
+    /// internal requests).
+    version: i16,
     leader_url: Option<String>,
     is_leader: bool,
     rebalancing: bool,
@@ -134,7 +138,10 @@ pub struct DistributedHerder {
     statuses: Arc<KafkaStatusStore>,
     member: GroupMember,
     assignor: parking_lot::Mutex<IncrementalAssignor>,
-    view: parking_lot::Mutex<View>,
+    /// The generation of the last completed SyncGroup (-1 before the first).
+    last_generation: parking_lot::Mutex<i32>,
+    /// Watched by REST writes, which wait for a rebalance in progress to end.
+    view: watch::Sender<View>,
     local: Mutex<Local>,
     requests: mpsc::UnboundedSender<ConnectorRequest>,
     http: reqwest::Client,
@@ -184,13 +191,17 @@ impl DistributedHerder {
             rebalance_timeout: config.rebalance_timeout,
             heartbeat_interval: config.heartbeat_interval,
             retry_backoff: RETRY_BACKOFF,
-            request_timeout: Duration::from_secs(40).max(config.rebalance_timeout + Duration::from_secs(5)),
+            request_timeout: Duration::from_secs(40)
+                .max(config.rebalance_timeout + Duration::from_secs(5)),
         });
-        if config.connect_protocol == ConnectProtocol::Sessioned {
+        if config.connect_protocol == ConnectProtocol::Sessioned
+            && (config.inter_worker_signature_algorithm != signing::HMAC_SHA256
+                || config.inter_worker_key_generation_algorithm != signing::HMAC_SHA256)
+        {
             tracing::warn!(
-                "connect.protocol=sessioned: sluice joins with the sessioned sub-protocol but \
-                 does not sign internal requests yet (KIP-507); protect the REST port of \
-                 the workers, or set connect.protocol=compatible"
+                signature = %config.inter_worker_signature_algorithm,
+                key = %config.inter_worker_key_generation_algorithm,
+                "sluice signs internal requests with HmacSHA256 only; other algorithms are ignored"
             );
         }
         let (requests, requests_rx) = mpsc::unbounded_channel();
@@ -207,13 +218,14 @@ impl DistributedHerder {
             assignor: parking_lot::Mutex::new(IncrementalAssignor::new(
                 config.scheduled_rebalance_max_delay,
             )),
+            last_generation: parking_lot::Mutex::new(-1),
             config,
             url,
             configs,
             offsets,
             statuses,
             member,
-            view: parking_lot::Mutex::new(View::default()),
+            view: watch::Sender::new(View::default()),
             local: Mutex::new(Local::default()),
             requests,
             http: reqwest::Client::builder()
@@ -251,6 +263,9 @@ impl DistributedHerder {
     ) {
         let mut need_join = true;
         let mut scheduled: Option<tokio::time::Instant> = None;
+        // The leader of a sessioned group rotates the session key when it expires.
+        let mut key_check = tokio::time::interval(Duration::from_secs(30));
+        key_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         {
             let mut local = self.local.lock().await;
             let snapshot = self.configs.snapshot();
@@ -273,7 +288,7 @@ impl DistributedHerder {
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, group = %self.config.group_id, "rebalance failed, retrying");
-                        self.view.lock().rebalancing = true;
+                        self.view.send_modify(|v| v.rebalancing = true);
                         tokio::select! {
                             _ = tokio::time::sleep(RETRY_BACKOFF) => {}
                             _ = shutdown.changed() => {}
@@ -301,6 +316,14 @@ impl DistributedHerder {
                     need_join = true;
                 }
                 _ = tokio::time::sleep(RETRY_BACKOFF), if retry => self.retry_reconfigure().await,
+                _ = key_check.tick() => {
+                    let view = self.view.borrow().clone();
+                    if view.is_leader && view.version >= protocol::CONNECT_PROTOCOL_V2 {
+                        if let Err(e) = self.ensure_session_key().await {
+                            tracing::warn!(error = %e, "cannot write a new session key; retrying");
+                        }
+                    }
+                }
                 _ = shutdown.changed() => {}
             }
         }
@@ -311,61 +334,68 @@ impl DistributedHerder {
         tracing::info!(group = %self.config.group_id, "left the Connect group");
     }
 
-    /// One rebalance: join, assign (leader), sync, apply.
+    /// One rebalance: join, assign (leader), sync, apply (Kafka's
+    /// `WorkerCoordinator` + `DistributedHerder.handleRebalanceCompleted`).
     async fn rebalance(&self) -> Result<RebalanceOutcome, RebalanceError> {
-        self.view.lock().rebalancing = true;
+        self.view.send_modify(|v| v.rebalancing = true);
         let offset = self.configs.read_to_end().await?;
-        let offered = protocol::sub_protocols(self.config.connect_protocol);
+        let eager = protocol::sub_protocols(self.config.connect_protocol)
+            .iter()
+            .all(|(_, version)| *version == protocol::CONNECT_PROTOCOL_V0);
         let mut local = self.local.lock().await;
-        if offered.iter().all(|(_, version)| *version == 0) {
+        if eager {
             // Eager: everything stops before every rebalance.
             let all = local.assigned.clone();
             self.stop_work(&mut local, &all).await;
         }
-        let protocols: Vec<(String, Vec<u8>)> = offered
-            .iter()
-            .map(|(name, version)| {
-                let allocation = (*version > 0).then(|| self.allocation(&local, *version));
-                let metadata = WorkerMetadata {
-                    version: *version,
-                    url: self.url.clone(),
-                    config_offset: offset,
-                    allocation,
-                };
-                ((*name).to_owned(), encode_metadata(&metadata))
-            })
-            .collect();
+        let allocation = local.last.as_ref().map(|last| Assignment {
+            assigned: local.assigned.clone(),
+            revoked: WorkSet::default(),
+            delay: 0,
+            ..last.clone()
+        });
+        let protocols: Vec<(String, Vec<u8>)> = protocol::join_protocols(
+            self.config.connect_protocol,
+            &self.url,
+            offset,
+            allocation.as_ref(),
+        )
+        .into_iter()
+        .map(|(name, metadata)| (name.to_owned(), metadata))
+        .collect();
         drop(local);
         let joined = self.member.join(&protocols).await?;
         let version = protocol::version_of(&joined.protocol).unwrap_or(0);
         let assignments = if joined.is_leader() {
-            self.assign(&joined.leader_id, joined.generation, version, &joined.members)
-                .await?
+            self.assign(
+                &joined.leader_id,
+                joined.generation,
+                version,
+                &joined.members,
+            )
+            .await?
         } else {
             BTreeMap::new()
         };
         let bytes = self.member.sync(&joined, assignments).await?;
-        let assignment = decode_assignment(&bytes).map_err(|e| RebalanceError::Protocol(e.to_string()))?;
+        let assignment =
+            decode_assignment(&bytes).map_err(|e| RebalanceError::Protocol(e.to_string()))?;
+        *self.last_generation.lock() = joined.generation;
         self.statuses.set_generation(joined.generation);
-        if assignment.error == CONFIG_MISMATCH {
-            tracing::warn!(leader = %assignment.leader, config_offset = assignment.config_offset,
-                "the leader's config is behind this worker's; reading the config topic and rejoining");
-            self.configs.read_to_end().await?;
-            return Ok(RebalanceOutcome {
-                rejoin: true,
-                delay: None,
-            });
-        }
-        if self.configs.snapshot().offset < assignment.config_offset {
-            self.configs.read_to_end().await?;
-        }
         let leader_url = (!assignment.leader_url.is_empty()).then(|| assignment.leader_url.clone());
+        self.view.send_modify(|view| {
+            view.generation = joined.generation;
+            view.version = version;
+            view.is_leader = joined.is_leader();
+            view.leader_url = leader_url.clone();
+        });
         tracing::info!(
             group = %self.config.group_id,
             generation = joined.generation,
             leader = %assignment.leader,
             leader_url = leader_url.as_deref().unwrap_or(""),
             protocol = %joined.protocol,
+            error = assignment.error,
             assigned_connectors = assignment.assigned.connectors.len(),
             assigned_tasks = assignment.assigned.tasks.len(),
             revoked_connectors = assignment.revoked.connectors.len(),
@@ -375,20 +405,47 @@ impl DistributedHerder {
         );
         let mut local = self.local.lock().await;
         let running = protocol::running_after(&local.assigned, &assignment);
+        // Revoked work stops first, whatever else happens.
         let revoked = local.assigned.difference(&running);
-        let added = running.difference(&local.assigned);
         self.stop_work(&mut local, &revoked).await;
-        local.assigned = running.clone();
+        if assignment.error == CONFIG_MISMATCH {
+            drop(local);
+            tracing::warn!(leader = %assignment.leader, config_offset = assignment.config_offset,
+                "the leader's config differs from this worker's; reading the config topic and rejoining");
+            self.configs.read_to_end().await?;
+            return Ok(RebalanceOutcome {
+                rejoin: true,
+                delay: None,
+            });
+        }
+        if self.configs.snapshot().offset < assignment.config_offset {
+            self.configs.read_to_end().await?;
+        }
+        if self.configs.snapshot().offset != assignment.config_offset {
+            // Kafka: a worker whose config differs from the leader's starts nothing and
+            // rejoins (the leader reads to the end before assigning).
+            drop(local);
+            tracing::info!(
+                config_offset = self.configs.snapshot().offset,
+                leader_config_offset = assignment.config_offset,
+                "config offset differs from the leader's; rejoining before starting work"
+            );
+            return Ok(RebalanceOutcome {
+                rejoin: true,
+                delay: None,
+            });
+        }
+        let added = running.difference(&local.assigned);
+        local.assigned = running;
         local.last = Some(assignment.clone());
         self.start_work(&mut local, &added).await;
         drop(local);
-        {
-            let mut view = self.view.lock();
-            view.generation = joined.generation;
-            view.is_leader = joined.is_leader();
-            view.leader_url = leader_url;
+        self.view.send_modify(|view| {
             view.rebalancing = false;
             view.ready = true;
+        });
+        if joined.is_leader() && version >= protocol::CONNECT_PROTOCOL_V2 {
+            self.ensure_session_key().await?;
         }
         Ok(RebalanceOutcome {
             rejoin: version > 0 && !assignment.revoked.is_empty(),
@@ -396,28 +453,20 @@ impl DistributedHerder {
         })
     }
 
-    /// This worker's current allocation, as sent in its join metadata.
-    fn allocation(&self, local: &Local, version: i16) -> Assignment {
-        match &local.last {
-            Some(last) => Assignment {
-                version,
-                error: NO_ERROR,
-                assigned: local.assigned.clone(),
-                revoked: WorkSet::default(),
-                delay: 0,
-                ..last.clone()
-            },
-            None => Assignment {
-                version,
-                error: NO_ERROR,
-                leader: String::new(),
-                leader_url: String::new(),
-                config_offset: -1,
-                assigned: WorkSet::default(),
-                revoked: WorkSet::default(),
-                delay: 0,
-            },
+    /// On the leader of a `sessioned` group: writes a new session key when there is none
+    /// or it expired (`inter.worker.key.ttl.ms`), as Kafka's leader does.
+    async fn ensure_session_key(&self) -> Result<(), StorageError> {
+        let now = now_ms();
+        let ttl = self.config.inter_worker_key_ttl.as_millis() as i64;
+        let current = self.configs.snapshot().session_key;
+        if current.is_some_and(|key| key.creation_timestamp + ttl > now) {
+            return Ok(());
         }
+        self.configs
+            .put_session_key(&signing::generate_key(now))
+            .await?;
+        tracing::info!(group = %self.config.group_id, "wrote a new session key for signed internal requests");
+        Ok(())
     }
 
     /// The leader's part of a rebalance: the assignment of every member.
@@ -452,9 +501,16 @@ impl DistributedHerder {
         let assignments = if version == 0 {
             eager_assign(leader_id, &decoded, &work)
         } else {
-            self.assignor
-                .lock()
-                .assign(Instant::now(), leader_id, version, generation, &decoded, &work)
+            let last_completed = *self.last_generation.lock();
+            self.assignor.lock().assign_with_last_completed(
+                Instant::now(),
+                leader_id,
+                version,
+                last_completed,
+                generation,
+                &decoded,
+                &work,
+            )
         };
         Ok(assignments
             .into_iter()
@@ -500,7 +556,11 @@ impl DistributedHerder {
         for name in &work.connectors {
             self.start_connector(local, &snapshot, name).await;
         }
-        if work.tasks.iter().any(|id| self.is_source(&snapshot, &id.connector)) {
+        if work
+            .tasks
+            .iter()
+            .any(|id| self.is_source(&snapshot, &id.connector))
+        {
             if let Err(e) = self.offsets.read_to_end().await {
                 tracing::warn!(error = %e, "cannot read the offsets topic before starting source tasks");
             }
@@ -522,7 +582,10 @@ impl DistributedHerder {
     /// to the leader if they changed.
     async fn start_connector(&self, local: &mut Local, snapshot: &ClusterConfigState, name: &str) {
         let Some(config) = snapshot.connectors.get(name).cloned() else {
-            tracing::warn!(connector = name, "assigned a connector that is not in the config topic");
+            tracing::warn!(
+                connector = name,
+                "assigned a connector that is not in the config topic"
+            );
             return;
         };
         let plugin = match self.base.resolve(&config) {
@@ -560,7 +623,12 @@ impl DistributedHerder {
     }
 
     /// Starts a task assigned to this worker with its committed config.
-    async fn start_task(&self, local: &mut Local, snapshot: &ClusterConfigState, id: &ConnectorTaskId) {
+    async fn start_task(
+        &self,
+        local: &mut Local,
+        snapshot: &ClusterConfigState,
+        id: &ConnectorTaskId,
+    ) {
         let Some(config) = snapshot.connectors.get(&id.connector) else {
             return;
         };
@@ -647,7 +715,7 @@ impl DistributedHerder {
 
     /// Writes task configs to the config topic (leader) or `POST`s them to the leader.
     async fn write_task_configs(&self, name: &str, configs: &[ConfigMap]) -> Result<(), String> {
-        let view = self.view.lock().clone();
+        let view = self.view.borrow().clone();
         if view.is_leader {
             return self
                 .configs
@@ -663,10 +731,24 @@ impl DistributedHerder {
             leader.trim_end_matches('/'),
             encode_segment(name)
         );
-        let response = self
+        let body = serde_json::to_vec(configs).map_err(|e| e.to_string())?;
+        let mut request = self
             .http
             .post(&url)
-            .json(&configs)
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        if view.version >= protocol::CONNECT_PROTOCOL_V2 {
+            let key = self.configs.snapshot().session_key.ok_or_else(|| {
+                "no session key has been read from the config topic yet".to_owned()
+            })?;
+            let signature = signing::sign(&key, &body).ok_or_else(|| {
+                "the session key in the config topic is not valid base64".to_owned()
+            })?;
+            request = request
+                .header(signing::SIGNATURE_HEADER, signature)
+                .header(signing::SIGNATURE_ALGORITHM_HEADER, signing::HMAC_SHA256);
+        }
+        let response = request
+            .body(body)
             .send()
             .await
             .map_err(|e| format!("POST {url}: {e}"))?;
@@ -722,7 +804,11 @@ impl DistributedHerder {
                 }
             }
             ConfigUpdate::TaskConfigs(name) => {
-                let committed = snapshot.task_configs.get(&name).cloned().unwrap_or_default();
+                let committed = snapshot
+                    .task_configs
+                    .get(&name)
+                    .cloned()
+                    .unwrap_or_default();
                 let ours: Vec<ConnectorTaskId> = local
                     .tasks
                     .keys()
@@ -761,9 +847,14 @@ impl DistributedHerder {
             }
             ConfigUpdate::TargetState(name) => {
                 let target = snapshot.target_state(&name);
-                self.apply_target_state(&mut local, &snapshot, &name, target).await;
+                self.apply_target_state(&mut local, &snapshot, &name, target)
+                    .await;
             }
-            ConfigUpdate::Restart(request) => self.apply_restart(&mut local, &snapshot, &request).await,
+            ConfigUpdate::Restart(request) => {
+                self.apply_restart(&mut local, &snapshot, &request).await
+            }
+            // Request signing (KIP-507) is not implemented; the store keeps the key.
+            ConfigUpdate::SessionKey => {}
         }
     }
 
@@ -795,8 +886,12 @@ impl DistributedHerder {
                 if let Some(instance) = c.instance.take() {
                     connector::stop_connector(name, instance).await;
                 }
-                let tasks: Vec<ConnectorTaskId> =
-                    local.tasks.keys().filter(|id| id.connector == name).cloned().collect();
+                let tasks: Vec<ConnectorTaskId> = local
+                    .tasks
+                    .keys()
+                    .filter(|id| id.connector == name)
+                    .cloned()
+                    .collect();
                 let work = WorkSet {
                     connectors: BTreeSet::new(),
                     tasks: tasks.into_iter().collect(),
@@ -856,10 +951,16 @@ impl DistributedHerder {
         }
     }
 
-    async fn restart_local_connector(&self, local: &mut Local, snapshot: &ClusterConfigState, name: &str) {
-        self.worker
-            .status
-            .put_connector(name, self.worker.status_of(State::Restarting, String::new()));
+    async fn restart_local_connector(
+        &self,
+        local: &mut Local,
+        snapshot: &ClusterConfigState,
+        name: &str,
+    ) {
+        self.worker.status.put_connector(
+            name,
+            self.worker.status_of(State::Restarting, String::new()),
+        );
         if let Some(c) = local.connectors.remove(name) {
             if let Some(instance) = c.instance {
                 connector::stop_connector(name, instance).await;
@@ -868,7 +969,12 @@ impl DistributedHerder {
         self.start_connector(local, snapshot, name).await;
     }
 
-    async fn restart_local_task(&self, local: &mut Local, snapshot: &ClusterConfigState, id: &ConnectorTaskId) {
+    async fn restart_local_task(
+        &self,
+        local: &mut Local,
+        snapshot: &ClusterConfigState,
+        id: &ConnectorTaskId,
+    ) {
         self.worker
             .status
             .put_task(id, self.worker.status_of(State::Restarting, String::new()));
@@ -893,17 +999,25 @@ impl DistributedHerder {
     }
 
     /// `Ok` on the leader; otherwise where to forward the request (Kafka's
-    /// `NotLeaderException`), or 409 when no leader is known.
-    fn require_leader(&self) -> HerderResult<()> {
-        let view = self.view.lock();
-        if view.is_leader && !view.rebalancing {
-            return Ok(());
-        }
-        if view.is_leader {
+    /// `NotLeaderException`), or 409 when no leader is known. A request that arrives
+    /// during a rebalance waits for it to end (up to `rebalance.timeout.ms`), as Kafka's
+    /// herder queues requests behind the rebalance in its tick thread.
+    async fn require_leader(&self) -> HerderResult<()> {
+        let mut views = self.view.subscribe();
+        let settled = tokio::time::timeout(
+            self.config.rebalance_timeout,
+            views.wait_for(|v| v.ready && !v.rebalancing),
+        )
+        .await;
+        let view = self.view.borrow().clone();
+        if settled.is_err() || view.rebalancing {
             return Err(HerderError::rebalance_in_progress());
         }
-        match &view.leader_url {
-            Some(url) => Err(HerderError::Forward { url: url.clone() }),
+        if view.is_leader {
+            return Ok(());
+        }
+        match view.leader_url {
+            Some(url) => Err(HerderError::Forward { url }),
             None => Err(HerderError::no_known_leader()),
         }
     }
@@ -949,7 +1063,7 @@ impl DistributedHerder {
         allow_replace: bool,
     ) -> HerderResult<Created<ConnectorInfo>> {
         self.base.validated(&config)?;
-        self.require_leader()?;
+        self.require_leader().await?;
         let snapshot = self.fresh_snapshot().await?;
         let exists = snapshot.connectors.contains_key(&name);
         if exists && !allow_replace {
@@ -969,7 +1083,7 @@ impl DistributedHerder {
     }
 
     async fn set_target(&self, name: &str, target: TargetState) -> HerderResult<()> {
-        self.require_leader()?;
+        self.require_leader().await?;
         let snapshot = self.fresh_snapshot().await?;
         if !snapshot.connectors.contains_key(name) {
             return Err(HerderError::NotFound(match target {
@@ -1013,15 +1127,23 @@ impl DistributedHerder {
         })
     }
 
-    fn state_info(&self, snapshot: &ClusterConfigState, name: &str) -> HerderResult<ConnectorStateInfo> {
-        let connector = self
-            .connector_state(name)
-            .ok_or_else(|| HerderError::NotFound(format!("No status found for connector {name}")))?;
+    fn state_info(
+        &self,
+        snapshot: &ClusterConfigState,
+        name: &str,
+    ) -> HerderResult<ConnectorStateInfo> {
+        let connector = self.connector_state(name).ok_or_else(|| {
+            HerderError::NotFound(format!("No status found for connector {name}"))
+        })?;
         let info = self.info(snapshot, name)?;
         Ok(ConnectorStateInfo {
             name: name.to_owned(),
             connector,
-            tasks: info.tasks.iter().filter_map(|id| self.task_state(id)).collect(),
+            tasks: info
+                .tasks
+                .iter()
+                .filter_map(|id| self.task_state(id))
+                .collect(),
             connector_type: info.connector_type,
         })
     }
@@ -1046,6 +1168,14 @@ enum RebalanceError {
     Protocol(String),
 }
 
+/// Milliseconds since the epoch.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
 /// Percent-encodes a connector name for a URL path.
 fn encode_segment(segment: &str) -> String {
     let mut out = String::with_capacity(segment.len());
@@ -1067,7 +1197,7 @@ impl Herder for DistributedHerder {
 
     fn health(&self) -> BoxFuture<'_, WorkerHealth> {
         Box::pin(async move {
-            if !self.view.lock().ready {
+            if !self.view.borrow().ready {
                 return WorkerHealth {
                     status: HealthStatus::Starting,
                     message: "Worker has not yet completed startup".to_owned(),
@@ -1160,7 +1290,7 @@ impl Herder for DistributedHerder {
         patch: BTreeMap<String, Option<String>>,
     ) -> BoxFuture<'_, HerderResult<ConnectorInfo>> {
         Box::pin(async move {
-            self.require_leader()?;
+            self.require_leader().await?;
             let snapshot = self.fresh_snapshot().await?;
             let mut config = snapshot
                 .connectors
@@ -1187,7 +1317,8 @@ impl Herder for DistributedHerder {
             }
             let mut local = self.local.lock().await;
             if local.assigned.connectors.contains(&name) {
-                self.restart_local_connector(&mut local, &snapshot, &name).await;
+                self.restart_local_connector(&mut local, &snapshot, &name)
+                    .await;
                 return Ok(());
             }
             drop(local);
@@ -1204,7 +1335,7 @@ impl Herder for DistributedHerder {
         request: RestartRequest,
     ) -> BoxFuture<'_, HerderResult<ConnectorStateInfo>> {
         Box::pin(async move {
-            self.require_leader()?;
+            self.require_leader().await?;
             let snapshot = self.fresh_snapshot().await?;
             let name = request.connector.clone();
             if !snapshot.connectors.contains_key(&name) {
@@ -1266,7 +1397,7 @@ impl Herder for DistributedHerder {
 
     fn delete_connector(&self, name: String) -> BoxFuture<'_, HerderResult<()>> {
         Box::pin(async move {
-            self.require_leader()?;
+            self.require_leader().await?;
             let snapshot = self.fresh_snapshot().await?;
             if !snapshot.connectors.contains_key(&name) {
                 return Err(HerderError::connector_not_found(&name));
@@ -1286,9 +1417,23 @@ impl Herder for DistributedHerder {
         &self,
         name: String,
         configs: Vec<ConnectorConfig>,
+        signature: Option<RequestSignature>,
     ) -> BoxFuture<'_, HerderResult<()>> {
         Box::pin(async move {
-            self.require_leader()?;
+            if self.view.borrow().version >= protocol::CONNECT_PROTOCOL_V2 {
+                let key = self.configs.snapshot().session_key.ok_or_else(|| {
+                    HerderError::Conflict(
+                        "This worker has not read a session key from the config topic yet; \
+                         retry shortly"
+                            .to_owned(),
+                    )
+                })?;
+                signing::verify(&key, signature.as_ref()).map_err(|refusal| match refusal {
+                    signing::Refusal::Invalid => HerderError::Forbidden(refusal.message()),
+                    _ => HerderError::BadRequest(refusal.message()),
+                })?;
+            }
+            self.require_leader().await?;
             let snapshot = self.fresh_snapshot().await?;
             if !snapshot.connectors.contains_key(&name) {
                 return Err(HerderError::connector_not_found(&name));
@@ -1415,7 +1560,7 @@ impl DistributedHerder {
     /// The config and plugin of a connector whose offsets may be modified: it must be
     /// `STOPPED` with no tasks (Kafka's checks), and this worker must be the leader.
     async fn stopped_connector(&self, name: &str) -> HerderResult<(ConnectorConfig, Plugin)> {
-        self.require_leader()?;
+        self.require_leader().await?;
         let snapshot = self.fresh_snapshot().await?;
         let config = snapshot
             .connectors

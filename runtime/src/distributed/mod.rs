@@ -12,6 +12,7 @@
 pub mod assignor;
 pub mod member;
 pub mod protocol;
+pub mod signing;
 
 mod herder;
 

@@ -304,6 +304,19 @@ pub struct Created<T> {
     pub result: T,
 }
 
+/// The KIP-507 signature of an internal request as received (Kafka's
+/// `InternalRequestSignature`): the algorithm and signature headers and the exact body
+/// bytes that were signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestSignature {
+    /// `X-Connect-Request-Signature-Algorithm`.
+    pub algorithm: String,
+    /// `X-Connect-Authorization` (base64).
+    pub signature: String,
+    /// The request body.
+    pub body: Vec<u8>,
+}
+
 /// `POST /connectors/{name}/restart?includeTasks=&onlyFailed=` (KIP-745, `RestartRequest.java`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RestartRequest {
@@ -481,13 +494,15 @@ pub trait Herder: Send + Sync {
 
     /// `POST /connectors/{name}/tasks`: the internal endpoint through which a worker
     /// running a connector hands the task configs it generated to the leader, which
-    /// writes them to the config topic. Standalone workers refuse it, as Kafka's do.
+    /// writes them to the config topic; `signature` is the request's KIP-507 signature,
+    /// if it had one. Standalone workers refuse it, as Kafka's do.
     fn put_task_configs(
         &self,
         name: String,
         configs: Vec<ConnectorConfig>,
+        signature: Option<RequestSignature>,
     ) -> BoxFuture<'_, HerderResult<()>> {
-        let _ = (name, configs);
+        let _ = (name, configs, signature);
         Box::pin(futures::future::ready(Err(HerderError::Internal(
             "Kafka Connect in standalone mode does not support externally setting task \
              configurations."

@@ -404,9 +404,11 @@ impl HerderBase {
                 for result in results {
                     match result {
                         Ok(_) | Err((_, rdkafka::types::RDKafkaErrorCode::GroupIdNotFound)) => {}
-                        Err((_, code)) => return Err(HerderError::Internal(format!(
+                        Err((_, code)) => {
+                            return Err(HerderError::Internal(format!(
                             "Failed to delete consumer group {group} for connector {name}: {code}"
-                        ))),
+                        )))
+                        }
                     }
                 }
                 handled

@@ -15,7 +15,7 @@ use super::extract::{KafkaJson, KafkaPath, LenientConfig, LenientPatch, QueryPar
 use super::AppState;
 use crate::herder::{
     ActiveTopics, ConnectorConfig, ConnectorInfo, ConnectorOffset, ConnectorOffsets,
-    ConnectorTaskId, HerderError, RestartRequest, TargetState,
+    ConnectorTaskId, HerderError, RequestSignature, RestartRequest, TargetState,
 };
 
 /// The connector config key holding its name (`ConnectorConfig.NAME_CONFIG`).
@@ -295,10 +295,33 @@ async fn task_configs(
 async fn put_task_configs(
     State(state): State<AppState>,
     KafkaPath(name): KafkaPath<String>,
-    KafkaJson(configs): KafkaJson<Vec<ConnectorConfig>>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
 ) -> Result<StatusCode, RestError> {
+    let configs: Vec<ConnectorConfig> = serde_json::from_slice(&body).map_err(|e| {
+        RestError::bad_request(format!(
+            "The task configs must be a JSON array of string maps: {e}"
+        ))
+    })?;
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let signature = match (
+        header("X-Connect-Request-Signature-Algorithm"),
+        header("X-Connect-Authorization"),
+    ) {
+        (Some(algorithm), Some(signature)) => Some(RequestSignature {
+            algorithm,
+            signature,
+            body: body.to_vec(),
+        }),
+        _ => None,
+    };
     state
-        .call(state.herder.put_task_configs(name, configs))
+        .call(state.herder.put_task_configs(name, configs, signature))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -44,9 +44,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use futures::future::BoxFuture;
 
+pub use axum::Router;
 pub use error::{ErrorMessage, RestError};
 
 use crate::herder::{HealthStatus, Herder, HerderError, HerderResult};

@@ -435,7 +435,7 @@ impl SinkLoop {
         let mut topics: Vec<&str> = raw.iter().map(|r| r.topic.as_str()).collect();
         topics.dedup();
         for topic in topics {
-            self.worker.status.add_topic(&self.id.connector, topic);
+            self.worker.status.add_task_topic(&self.id, topic);
         }
         Ok(())
     }

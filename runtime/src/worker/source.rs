@@ -318,7 +318,7 @@ impl SourceLoop {
             self.topic_resets = resets;
         }
         if !self.topics_seen.contains(&topic) {
-            self.worker.status.add_topic(&self.id.connector, &topic);
+            self.worker.status.add_task_topic(&self.id, &topic);
             self.topics_seen.insert(topic.clone());
         }
         let mut out: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(&topic).headers(kafka_headers);
