@@ -12,7 +12,8 @@
 //! Run with `cargo test --test distributed -- --test-threads=1` (each test starts several
 //! processes; in parallel they would compete for two cores and their timings would drift).
 //!
-//! `SLUICE_DISTRIBUTED_REFERENCE=1` runs the same tests with Apache Kafka Connect 3.9 workers
+//! `SLUICE_DTEST_KEEP=1` keeps each test's directory (worker logs, input and output files) and
+//! prints where it is. `SLUICE_DISTRIBUTED_REFERENCE=1` runs the same tests with Apache Kafka Connect 3.9 workers
 //! (`ConnectDistributed`, needs `SLUICE_CONNECT_CP`) in place of the sluice workers: a check of
 //! the tests themselves against the reference implementation.
 
@@ -86,15 +87,21 @@ impl Cluster {
     }
 
     fn with(kafka: Kafka, prefix: &str) -> Cluster {
+        let keep = std::env::var("SLUICE_DTEST_KEEP").is_ok_and(|v| v == "1");
+        let dir = tempfile::Builder::new()
+            .prefix("sluice-distributed-")
+            .disable_cleanup(keep)
+            .tempdir()
+            .expect("a temporary directory");
+        if keep {
+            eprintln!("   files of this test: {}", dir.path().display());
+        }
         Cluster {
             workers: Vec::new(),
             kafka,
             names: ClusterNames::unique(prefix),
             extra: Vec::new(),
-            dir: tempfile::Builder::new()
-                .prefix("sluice-distributed-")
-                .tempdir()
-                .expect("a temporary directory"),
+            dir,
         }
     }
 
@@ -694,11 +701,18 @@ fn rolling_restart_loses_nothing() {
         );
         appender.wait_for_more(25);
         c.workers[i].restart();
+        // Back in the group, it gets work again (its old work after the scheduled delay, or
+        // a share through revocations from the others).
         c.wait_running(
-            &format!("everything RUNNING after {id} came back"),
+            &format!("everything RUNNING, some of it on {id}, after it came back"),
             REBALANCE_DELAY + MARGIN,
             &names,
-            |_| Ok(()),
+            |p| {
+                p.values()
+                    .any(|w| *w == id)
+                    .then_some(())
+                    .ok_or_else(|| format!("nothing on {id}: {p:?}"))
+            },
         );
         appender.wait_for_more(25);
     }

@@ -504,7 +504,8 @@ impl ClusterNames {
 /// The `worker.properties` of a distributed worker: Kafka's `connect-distributed.properties`
 /// keys, with timings small enough for tests (`session.timeout.ms=6000`, the sluice broker's
 /// `group.min.session.timeout.ms`; `heartbeat.interval.ms=1000`; `offset.flush.interval.ms=1000`;
-/// `scheduled.rebalance.max.delay.ms=3000`), then `extra` (later keys win).
+/// `scheduled.rebalance.max.delay.ms=3000`; the same session and heartbeat for the sink tasks'
+/// consumers), then `extra` (later keys win).
 pub fn distributed_worker_properties(
     bootstrap: &str,
     names: &ClusterNames,
@@ -539,6 +540,10 @@ pub fn distributed_worker_properties(
     put("rebalance.timeout.ms", "20000");
     put("offset.flush.interval.ms", "1000");
     put("scheduled.rebalance.max.delay.ms", "3000");
+    // The sink tasks' consumer groups: a sink task that moves off a killed worker gets its
+    // partitions once the dead consumer's session expires (45 s by default).
+    put("consumer.session.timeout.ms", "6000");
+    put("consumer.heartbeat.interval.ms", "1000");
     // The jars are on the classpath, found through their ServiceLoader manifests; no plugin.path.
     put("plugin.discovery", "service_load");
     for (k, v) in extra {
