@@ -136,11 +136,11 @@ impl Cluster {
     }
 
     /// The port of some running worker (the first).
-    fn any_port(&mut self) -> u16 {
+    fn any_port(&mut self) -> Result<u16, String> {
         self.workers
             .iter_mut()
             .find_map(|w| w.is_running().then(|| w.port()))
-            .expect("no worker is running")
+            .ok_or_else(|| "no worker process is running".to_owned())
     }
 
     /// The end of every worker's log and of the broker's, for failure messages.
@@ -231,7 +231,7 @@ impl Cluster {
     ) -> Placement {
         self.wait(what, timeout, |c| {
             let live = c.live_ids();
-            let port = c.any_port();
+            let port = c.any_port()?;
             let placement = placement(port, connectors)?;
             if let Some((item, worker)) = placement.iter().find(|(_, w)| !live.contains(w)) {
                 return Err(format!(
@@ -635,7 +635,7 @@ fn fourth_worker_moves_only_part_of_the_work() {
         "the 4th worker runs something and the placement is stable",
         SESSION_TIMEOUT + REBALANCE_DELAY + MARGIN,
         |c| {
-            let placement = placement(c.any_port(), &names)?;
+            let placement = placement(c.any_port()?, &names)?;
             if !placement.values().any(|w| *w == newcomer) {
                 return Err(format!("nothing on {newcomer}: {placement:?}"));
             }
@@ -757,7 +757,7 @@ fn cluster_restart_restores_configs_target_states_and_offsets() {
     );
     assert_eq!(r.status, 204, "PUT /connectors/{}/stop: {r}", p2.source);
     let expect_targets = |c: &mut Cluster| -> Result<(), String> {
-        let port = c.any_port();
+        let port = c.any_port()?;
         let paused = states(port, &p1.source)?;
         if paused.0 != "PAUSED" || paused.1.is_empty() || paused.1.iter().any(|s| s != "PAUSED") {
             return Err(format!(
@@ -788,7 +788,8 @@ fn cluster_restart_restores_configs_target_states_and_offsets() {
     let offsets_path = format!("/connectors/{}/offsets", p0.source);
     let polled = Instant::now();
     loop {
-        let r = rest(c.any_port(), "GET", &offsets_path, None);
+        let port = c.any_port().unwrap_or_else(|e| panic!("{e}\n{}", c.logs()));
+        let r = rest(port, "GET", &offsets_path, None);
         if r.status == 200 && r.json["offsets"][0]["offset"]["position"].as_u64() == Some(size) {
             eprintln!(
                 "   GET {offsets_path}: position {size} after {:.1}s",
