@@ -129,6 +129,7 @@ fn main() -> ExitCode {
         .prefix("sluice-bench-distributed-")
         .tempdir()
         .expect("a temporary directory");
+    eprintln!("== work dir {}", dir.path().display());
 
     let mut results = serde_json::Map::new();
     results.insert("sluice".into(), json!(sluice.display().to_string()));
