@@ -512,10 +512,60 @@ impl DistributedHerder {
                 &work,
             )
         };
+        self.mark_departed_work_unassigned(&snapshot, &decoded, &assignments);
         Ok(assignments
             .into_iter()
             .map(|(id, a)| (id, encode_assignment(&a)))
             .collect())
+    }
+
+    /// Beyond Kafka: work that no live member holds after this assignment (a departed
+    /// worker's, held back for `scheduled.rebalance.max.delay.ms`) is shown as
+    /// `UNASSIGNED` — Kafka keeps showing the departed worker's last `RUNNING`. The
+    /// departed worker's id stays in the status, so users see where it ran.
+    fn mark_departed_work_unassigned(
+        &self,
+        snapshot: &ClusterConfigState,
+        members: &BTreeMap<String, protocol::WorkerMetadata>,
+        assignments: &BTreeMap<String, Assignment>,
+    ) {
+        let live: BTreeSet<String> = members.values().map(|m| worker_id_of(&m.url)).collect();
+        let mut held = WorkSet::default();
+        for (member, assignment) in assignments {
+            let current = members
+                .get(member)
+                .and_then(|m| m.allocation.as_ref())
+                .map(|a| a.assigned.clone())
+                .unwrap_or_default();
+            held.extend(&protocol::running_after(&current, assignment));
+        }
+        let departed = |status: &crate::storage::Status| {
+            !live.contains(&status.worker_id)
+                && matches!(
+                    status.state,
+                    State::Running | State::Paused | State::Restarting
+                )
+        };
+        let unassigned = |status: crate::storage::Status| crate::storage::Status {
+            state: State::Unassigned,
+            trace: String::new(),
+            ..status
+        };
+        for name in snapshot.connectors.keys() {
+            if !held.connectors.contains(name) {
+                if let Some(status) = self.worker.status.connector(name).filter(departed) {
+                    self.worker.status.put_connector(name, unassigned(status));
+                }
+            }
+            for task in 0..snapshot.task_count(name) {
+                let id = ConnectorTaskId::new(name, task);
+                if !held.tasks.contains(&id) {
+                    if let Some(status) = self.worker.status.task(&id).filter(departed) {
+                        self.worker.status.put_task(&id, unassigned(status));
+                    }
+                }
+            }
+        }
     }
 
     /// Stops the connectors and tasks of `work` that run here and forgets them.
@@ -1168,6 +1218,23 @@ enum RebalanceError {
     Protocol(String),
 }
 
+/// The worker id (`host:port`) of a worker's advertised REST URL (`http://host:port/`).
+fn worker_id_of(url: &str) -> String {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .unwrap_or(url);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    // `[::1]:8083` is advertised with brackets; worker ids carry the bare host.
+    match authority.rsplit_once(':') {
+        Some((host, port)) => format!(
+            "{}:{port}",
+            host.trim_start_matches('[').trim_end_matches(']')
+        ),
+        None => authority.to_owned(),
+    }
+}
+
 /// Milliseconds since the epoch.
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -1188,6 +1255,24 @@ fn encode_segment(segment: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worker_ids_come_from_advertised_urls() {
+        assert_eq!(worker_id_of("http://127.0.0.1:8083/"), "127.0.0.1:8083");
+        assert_eq!(worker_id_of("http://worker1:18083"), "worker1:18083");
+        assert_eq!(worker_id_of("http://[::1]:8083/"), "::1:8083");
+    }
+
+    #[test]
+    fn connector_names_are_percent_encoded_in_paths() {
+        assert_eq!(encode_segment("a b/c"), "a%20b%2Fc");
+        assert_eq!(encode_segment("file-source_1.x~"), "file-source_1.x~");
+    }
 }
 
 impl Herder for DistributedHerder {
