@@ -1257,24 +1257,6 @@ fn encode_segment(segment: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn worker_ids_come_from_advertised_urls() {
-        assert_eq!(worker_id_of("http://127.0.0.1:8083/"), "127.0.0.1:8083");
-        assert_eq!(worker_id_of("http://worker1:18083"), "worker1:18083");
-        assert_eq!(worker_id_of("http://[::1]:8083/"), "::1:8083");
-    }
-
-    #[test]
-    fn connector_names_are_percent_encoded_in_paths() {
-        assert_eq!(encode_segment("a b/c"), "a%20b%2Fc");
-        assert_eq!(encode_segment("file-source_1.x~"), "file-source_1.x~");
-    }
-}
-
 impl Herder for DistributedHerder {
     fn server_info(&self) -> BoxFuture<'_, HerderResult<ServerInfo>> {
         ready(Ok(self.base.server_info()))
@@ -1661,5 +1643,23 @@ impl DistributedHerder {
         }
         let plugin = self.base.resolve(&config)?;
         Ok((config, plugin))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worker_ids_come_from_advertised_urls() {
+        assert_eq!(worker_id_of("http://127.0.0.1:8083/"), "127.0.0.1:8083");
+        assert_eq!(worker_id_of("http://worker1:18083"), "worker1:18083");
+        assert_eq!(worker_id_of("http://[::1]:8083/"), "::1:8083");
+    }
+
+    #[test]
+    fn connector_names_are_percent_encoded_in_paths() {
+        assert_eq!(encode_segment("a b/c"), "a%20b%2Fc");
+        assert_eq!(encode_segment("file-source_1.x~"), "file-source_1.x~");
     }
 }
