@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use connect_api::config::{ConfigInfos, ConfigKeyInfo};
 use connect_api::connector::ConfigMap;
 use connectors::Plugin;
 use futures::future::BoxFuture;
@@ -23,8 +22,7 @@ use crate::herder::shared::{ready, HerderBase};
 use crate::herder::{
     ActiveTopics, ConnectorConfig, ConnectorInfo, ConnectorOffsets, ConnectorState,
     ConnectorStateInfo, ConnectorTaskId, ConnectorType, Created, HealthStatus, Herder, HerderError,
-    HerderResult, LoggerLevel, Message, PluginInfo, RestartRequest, ServerInfo, TargetState,
-    TaskInfo, TaskState, WorkerHealth,
+    HerderResult, Message, RestartRequest, TargetState, TaskInfo, TaskState, WorkerHealth,
 };
 use crate::loggers::Loggers;
 use crate::storage::{FileOffsetStore, State, StatusStore};
@@ -434,8 +432,20 @@ async fn handle_connector_requests(
 }
 
 impl Herder for StandaloneHerder {
-    fn server_info(&self) -> BoxFuture<'_, HerderResult<ServerInfo>> {
-        ready(Ok(self.base.server_info()))
+    crate::herder::shared::delegate_to_base!();
+
+    fn connector_active_topics(&self, name: String) -> BoxFuture<'_, HerderResult<ActiveTopics>> {
+        Box::pin(async move {
+            let exists = self.connectors.lock().await.contains_key(&name);
+            self.base.active_topics(&name, exists)
+        })
+    }
+
+    fn reset_connector_active_topics(&self, name: String) -> BoxFuture<'_, HerderResult<()>> {
+        Box::pin(async move {
+            let exists = self.connectors.lock().await.contains_key(&name);
+            self.base.reset_active_topics(&name, exists)
+        })
     }
 
     fn health(&self) -> BoxFuture<'_, WorkerHealth> {
@@ -702,70 +712,6 @@ impl Herder for StandaloneHerder {
                 .reset_offsets(&name, &entry.config, &entry.plugin)
                 .await
         })
-    }
-
-    fn connector_active_topics(&self, name: String) -> BoxFuture<'_, HerderResult<ActiveTopics>> {
-        Box::pin(async move {
-            if !self.worker.config.topic_tracking_enable {
-                return Err(HerderError::topic_tracking_disabled());
-            }
-            if !self.connectors.lock().await.contains_key(&name) {
-                return Err(HerderError::connector_not_found(&name));
-            }
-            Ok(ActiveTopics {
-                topics: self.worker.status.topics(&name),
-            })
-        })
-    }
-
-    fn reset_connector_active_topics(&self, name: String) -> BoxFuture<'_, HerderResult<()>> {
-        Box::pin(async move {
-            if !self.worker.config.topic_tracking_enable {
-                return Err(HerderError::topic_tracking_disabled());
-            }
-            if !self.worker.config.topic_tracking_allow_reset {
-                return Err(HerderError::topic_tracking_reset_disabled());
-            }
-            if !self.connectors.lock().await.contains_key(&name) {
-                return Err(HerderError::connector_not_found(&name));
-            }
-            self.worker.status.reset_topics(&name);
-            Ok(())
-        })
-    }
-
-    fn connector_plugins(
-        &self,
-        connectors_only: bool,
-    ) -> BoxFuture<'_, HerderResult<Vec<PluginInfo>>> {
-        ready(Ok(self.base.connector_plugins(connectors_only)))
-    }
-
-    fn plugin_config(&self, plugin: String) -> BoxFuture<'_, HerderResult<Vec<ConfigKeyInfo>>> {
-        ready(self.base.plugin_config(&plugin))
-    }
-
-    fn validate_connector_config(
-        &self,
-        config: ConnectorConfig,
-    ) -> BoxFuture<'_, HerderResult<ConfigInfos>> {
-        ready(self.base.validate(&config))
-    }
-
-    fn logger_levels(&self) -> BoxFuture<'_, HerderResult<BTreeMap<String, LoggerLevel>>> {
-        ready(Ok(self.base.logger_levels()))
-    }
-
-    fn logger_level(&self, logger: String) -> BoxFuture<'_, HerderResult<LoggerLevel>> {
-        ready(self.base.logger_level(&logger))
-    }
-
-    fn set_worker_logger_level(
-        &self,
-        namespace: String,
-        level: String,
-    ) -> BoxFuture<'_, HerderResult<Vec<String>>> {
-        ready(Ok(self.base.loggers.set(&namespace, &level)))
     }
 
     fn set_cluster_logger_level(

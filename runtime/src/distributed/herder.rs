@@ -30,7 +30,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use connect_api::config::{ConfigInfos, ConfigKeyInfo};
 use connect_api::connector::ConfigMap;
 use connectors::Plugin;
 use futures::future::BoxFuture;
@@ -49,8 +48,8 @@ use crate::herder::shared::{kafka_cluster_id, ready, HerderBase};
 use crate::herder::{
     ActiveTopics, ConnectorConfig, ConnectorInfo, ConnectorOffsets, ConnectorState,
     ConnectorStateInfo, ConnectorTaskId, ConnectorType, Created, HealthStatus, Herder, HerderError,
-    HerderResult, LoggerLevel, Message, PluginInfo, RequestSignature, RestartRequest, ServerInfo,
-    TargetState, TaskInfo, TaskState, WorkerHealth,
+    HerderResult, Message, RequestSignature, RestartRequest, TargetState, TaskInfo, TaskState,
+    WorkerHealth,
 };
 use crate::loggers::Loggers;
 use crate::storage::kafka::{
@@ -512,10 +511,60 @@ impl DistributedHerder {
                 &work,
             )
         };
+        self.mark_departed_work_unassigned(&snapshot, &decoded, &assignments);
         Ok(assignments
             .into_iter()
             .map(|(id, a)| (id, encode_assignment(&a)))
             .collect())
+    }
+
+    /// Beyond Kafka: work that no live member holds after this assignment (a departed
+    /// worker's, held back for `scheduled.rebalance.max.delay.ms`) is shown as
+    /// `UNASSIGNED` — Kafka keeps showing the departed worker's last `RUNNING`. The
+    /// departed worker's id stays in the status, so users see where it ran.
+    fn mark_departed_work_unassigned(
+        &self,
+        snapshot: &ClusterConfigState,
+        members: &BTreeMap<String, protocol::WorkerMetadata>,
+        assignments: &BTreeMap<String, Assignment>,
+    ) {
+        let live: BTreeSet<String> = members.values().map(|m| worker_id_of(&m.url)).collect();
+        let mut held = WorkSet::default();
+        for (member, assignment) in assignments {
+            let current = members
+                .get(member)
+                .and_then(|m| m.allocation.as_ref())
+                .map(|a| a.assigned.clone())
+                .unwrap_or_default();
+            held.extend(&protocol::running_after(&current, assignment));
+        }
+        let departed = |status: &crate::storage::Status| {
+            !live.contains(&status.worker_id)
+                && matches!(
+                    status.state,
+                    State::Running | State::Paused | State::Restarting
+                )
+        };
+        let unassigned = |status: crate::storage::Status| crate::storage::Status {
+            state: State::Unassigned,
+            trace: String::new(),
+            ..status
+        };
+        for name in snapshot.connectors.keys() {
+            if !held.connectors.contains(name) {
+                if let Some(status) = self.worker.status.connector(name).filter(departed) {
+                    self.worker.status.put_connector(name, unassigned(status));
+                }
+            }
+            for task in 0..snapshot.task_count(name) {
+                let id = ConnectorTaskId::new(name, task);
+                if !held.tasks.contains(&id) {
+                    if let Some(status) = self.worker.status.task(&id).filter(departed) {
+                        self.worker.status.put_task(&id, unassigned(status));
+                    }
+                }
+            }
+        }
     }
 
     /// Stops the connectors and tasks of `work` that run here and forgets them.
@@ -1168,6 +1217,23 @@ enum RebalanceError {
     Protocol(String),
 }
 
+/// The worker id (`host:port`) of a worker's advertised REST URL (`http://host:port/`).
+fn worker_id_of(url: &str) -> String {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .unwrap_or(url);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    // `[::1]:8083` is advertised with brackets; worker ids carry the bare host.
+    match authority.rsplit_once(':') {
+        Some((host, port)) => format!(
+            "{}:{port}",
+            host.trim_start_matches('[').trim_end_matches(']')
+        ),
+        None => authority.to_owned(),
+    }
+}
+
 /// Milliseconds since the epoch.
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -1191,8 +1257,20 @@ fn encode_segment(segment: &str) -> String {
 }
 
 impl Herder for DistributedHerder {
-    fn server_info(&self) -> BoxFuture<'_, HerderResult<ServerInfo>> {
-        ready(Ok(self.base.server_info()))
+    crate::herder::shared::delegate_to_base!();
+
+    fn connector_active_topics(&self, name: String) -> BoxFuture<'_, HerderResult<ActiveTopics>> {
+        Box::pin(async move {
+            let exists = self.configs.snapshot().connectors.contains_key(&name);
+            self.base.active_topics(&name, exists)
+        })
+    }
+
+    fn reset_connector_active_topics(&self, name: String) -> BoxFuture<'_, HerderResult<()>> {
+        Box::pin(async move {
+            let exists = self.configs.snapshot().connectors.contains_key(&name);
+            self.base.reset_active_topics(&name, exists)
+        })
     }
 
     fn health(&self) -> BoxFuture<'_, WorkerHealth> {
@@ -1480,70 +1558,6 @@ impl Herder for DistributedHerder {
         })
     }
 
-    fn connector_active_topics(&self, name: String) -> BoxFuture<'_, HerderResult<ActiveTopics>> {
-        Box::pin(async move {
-            if !self.worker.config.topic_tracking_enable {
-                return Err(HerderError::topic_tracking_disabled());
-            }
-            if !self.configs.snapshot().connectors.contains_key(&name) {
-                return Err(HerderError::connector_not_found(&name));
-            }
-            Ok(ActiveTopics {
-                topics: self.worker.status.topics(&name),
-            })
-        })
-    }
-
-    fn reset_connector_active_topics(&self, name: String) -> BoxFuture<'_, HerderResult<()>> {
-        Box::pin(async move {
-            if !self.worker.config.topic_tracking_enable {
-                return Err(HerderError::topic_tracking_disabled());
-            }
-            if !self.worker.config.topic_tracking_allow_reset {
-                return Err(HerderError::topic_tracking_reset_disabled());
-            }
-            if !self.configs.snapshot().connectors.contains_key(&name) {
-                return Err(HerderError::connector_not_found(&name));
-            }
-            self.worker.status.reset_topics(&name);
-            Ok(())
-        })
-    }
-
-    fn connector_plugins(
-        &self,
-        connectors_only: bool,
-    ) -> BoxFuture<'_, HerderResult<Vec<PluginInfo>>> {
-        ready(Ok(self.base.connector_plugins(connectors_only)))
-    }
-
-    fn plugin_config(&self, plugin: String) -> BoxFuture<'_, HerderResult<Vec<ConfigKeyInfo>>> {
-        ready(self.base.plugin_config(&plugin))
-    }
-
-    fn validate_connector_config(
-        &self,
-        config: ConnectorConfig,
-    ) -> BoxFuture<'_, HerderResult<ConfigInfos>> {
-        ready(self.base.validate(&config))
-    }
-
-    fn logger_levels(&self) -> BoxFuture<'_, HerderResult<BTreeMap<String, LoggerLevel>>> {
-        ready(Ok(self.base.logger_levels()))
-    }
-
-    fn logger_level(&self, logger: String) -> BoxFuture<'_, HerderResult<LoggerLevel>> {
-        ready(self.base.logger_level(&logger))
-    }
-
-    fn set_worker_logger_level(
-        &self,
-        namespace: String,
-        level: String,
-    ) -> BoxFuture<'_, HerderResult<Vec<String>>> {
-        ready(Ok(self.base.loggers.set(&namespace, &level)))
-    }
-
     fn set_cluster_logger_level(
         &self,
         namespace: String,
@@ -1576,5 +1590,23 @@ impl DistributedHerder {
         }
         let plugin = self.base.resolve(&config)?;
         Ok((config, plugin))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worker_ids_come_from_advertised_urls() {
+        assert_eq!(worker_id_of("http://127.0.0.1:8083/"), "127.0.0.1:8083");
+        assert_eq!(worker_id_of("http://worker1:18083"), "worker1:18083");
+        assert_eq!(worker_id_of("http://[::1]:8083/"), "::1:8083");
+    }
+
+    #[test]
+    fn connector_names_are_percent_encoded_in_paths() {
+        assert_eq!(encode_segment("a b/c"), "a%20b%2Fc");
+        assert_eq!(encode_segment("file-source_1.x~"), "file-source_1.x~");
     }
 }

@@ -73,6 +73,78 @@ pub async fn kafka_cluster_id(
     .flatten())
 }
 
+/// The [`super::Herder`] methods every herder answers from its [`HerderBase`] (a field
+/// named `base`): server info, plugins, config validation and worker logger levels.
+/// Expands to method definitions inside an `impl Herder for ...` block.
+macro_rules! delegate_to_base {
+    () => {
+        fn server_info(
+            &self,
+        ) -> futures::future::BoxFuture<'_, $crate::herder::HerderResult<$crate::herder::ServerInfo>>
+        {
+            $crate::herder::shared::ready(Ok(self.base.server_info()))
+        }
+
+        fn connector_plugins(
+            &self,
+            connectors_only: bool,
+        ) -> futures::future::BoxFuture<
+            '_,
+            $crate::herder::HerderResult<Vec<$crate::herder::PluginInfo>>,
+        > {
+            $crate::herder::shared::ready(Ok(self.base.connector_plugins(connectors_only)))
+        }
+
+        fn plugin_config(
+            &self,
+            plugin: String,
+        ) -> futures::future::BoxFuture<
+            '_,
+            $crate::herder::HerderResult<Vec<connect_api::config::ConfigKeyInfo>>,
+        > {
+            $crate::herder::shared::ready(self.base.plugin_config(&plugin))
+        }
+
+        fn validate_connector_config(
+            &self,
+            config: $crate::herder::ConnectorConfig,
+        ) -> futures::future::BoxFuture<
+            '_,
+            $crate::herder::HerderResult<connect_api::config::ConfigInfos>,
+        > {
+            $crate::herder::shared::ready(self.base.validate(&config))
+        }
+
+        fn logger_levels(
+            &self,
+        ) -> futures::future::BoxFuture<
+            '_,
+            $crate::herder::HerderResult<
+                std::collections::BTreeMap<String, $crate::herder::LoggerLevel>,
+            >,
+        > {
+            $crate::herder::shared::ready(Ok(self.base.logger_levels()))
+        }
+
+        fn logger_level(
+            &self,
+            logger: String,
+        ) -> futures::future::BoxFuture<'_, $crate::herder::HerderResult<$crate::herder::LoggerLevel>>
+        {
+            $crate::herder::shared::ready(self.base.logger_level(&logger))
+        }
+
+        fn set_worker_logger_level(
+            &self,
+            namespace: String,
+            level: String,
+        ) -> futures::future::BoxFuture<'_, $crate::herder::HerderResult<Vec<String>>> {
+            $crate::herder::shared::ready(Ok(self.base.loggers.set(&namespace, &level)))
+        }
+    };
+}
+pub(crate) use delegate_to_base;
+
 /// An already-completed herder call.
 pub fn ready<'a, T: Send + 'a>(value: T) -> BoxFuture<'a, T> {
     Box::pin(futures::future::ready(value))
@@ -196,6 +268,34 @@ impl HerderBase {
         self.loggers
             .get(logger)
             .ok_or_else(|| HerderError::NotFound(format!("Logger {logger} not found.")))
+    }
+
+    /// `GET /connectors/{name}/topics` of a connector that `exists`.
+    pub fn active_topics(&self, name: &str, exists: bool) -> HerderResult<super::ActiveTopics> {
+        if !self.worker.config.topic_tracking_enable {
+            return Err(HerderError::topic_tracking_disabled());
+        }
+        if !exists {
+            return Err(HerderError::connector_not_found(name));
+        }
+        Ok(super::ActiveTopics {
+            topics: self.worker.status.topics(name),
+        })
+    }
+
+    /// `PUT /connectors/{name}/topics/reset` of a connector that `exists`.
+    pub fn reset_active_topics(&self, name: &str, exists: bool) -> HerderResult<()> {
+        if !self.worker.config.topic_tracking_enable {
+            return Err(HerderError::topic_tracking_disabled());
+        }
+        if !self.worker.config.topic_tracking_allow_reset {
+            return Err(HerderError::topic_tracking_reset_disabled());
+        }
+        if !exists {
+            return Err(HerderError::connector_not_found(name));
+        }
+        self.worker.status.reset_topics(name);
+        Ok(())
     }
 
     /// A consumer of the sink's group that never joins it: used to read and write the
