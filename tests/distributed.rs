@@ -83,6 +83,9 @@ struct Cluster {
     kafka: Kafka,
     names: ClusterNames,
     extra: Vec<(String, String)>,
+    /// Waits that succeeded but took longer than [`CONVERGE_TIMEOUT`]: checked at the end of a
+    /// test by [`Cluster::assert_no_stalls`], so that the rest of the test still runs.
+    stalls: Vec<String>,
     dir: TempDir,
 }
 
@@ -106,6 +109,7 @@ impl Cluster {
             kafka,
             names: ClusterNames::unique(prefix),
             extra: Vec::new(),
+            stalls: Vec::new(),
             dir,
         }
     }
@@ -246,6 +250,37 @@ impl Cluster {
             extra(&placement)?;
             Ok(placement)
         })
+    }
+
+    /// [`wait_running`](Self::wait_running) with [`START_TIMEOUT`], recording a stall when it
+    /// took longer than [`CONVERGE_TIMEOUT`].
+    fn wait_converged(
+        &mut self,
+        what: &str,
+        connectors: &[String],
+        extra: impl FnMut(&Placement) -> Result<(), String>,
+    ) -> Placement {
+        let started = Instant::now();
+        let placement = self.wait_running(what, START_TIMEOUT, connectors, extra);
+        let took = started.elapsed();
+        if took > CONVERGE_TIMEOUT {
+            self.stalls.push(format!(
+                "{what}: took {:.1}s (more than {}s)",
+                took.as_secs_f64(),
+                CONVERGE_TIMEOUT.as_secs()
+            ));
+        }
+        placement
+    }
+
+    /// Fails when a [`wait_converged`](Self::wait_converged) was slow, with the logs.
+    fn assert_no_stalls(&self) {
+        assert!(
+            self.stalls.is_empty(),
+            "the cluster stalled (worked in the end, but far slower than it should):\n{}\n{}",
+            self.stalls.join("\n"),
+            self.logs()
+        );
     }
 
     /// Waits until every line written to each pipeline's input is in its output.
@@ -559,9 +594,8 @@ fn three_workers_share_and_survive_sigkill() {
     c.create_pipelines(&pipelines);
 
     let all: BTreeSet<String> = c.workers.iter().map(|w| w.worker_id()).collect();
-    let before = c.wait_running(
+    let before = c.wait_converged(
         "6 connectors and 6 tasks RUNNING, spread over the 3 workers",
-        CONVERGE_TIMEOUT,
         &names,
         |p| {
             if workers_of(p) == all {
@@ -604,6 +638,7 @@ fn three_workers_share_and_survive_sigkill() {
     let written = appender.finish();
     eprintln!("   {written} lines appended to each of the 3 inputs");
     c.wait_delivered(&pipelines);
+    c.assert_no_stalls();
 }
 
 /// A fourth worker joins three that run six connectors: incremental cooperative rebalancing
@@ -619,9 +654,8 @@ fn fourth_worker_moves_only_part_of_the_work() {
     }
     c.create_pipelines(&pipelines);
     let all: BTreeSet<String> = c.workers.iter().map(|w| w.worker_id()).collect();
-    let before = c.wait_running(
+    let before = c.wait_converged(
         "6 connectors and 6 tasks RUNNING over the 3 workers",
-        CONVERGE_TIMEOUT,
         &names,
         |p| {
             (workers_of(p) == all)
@@ -681,6 +715,7 @@ fn fourth_worker_moves_only_part_of_the_work() {
         append_lines(&p.input, &format!("p{i}"), 100, 10);
     }
     c.wait_delivered(&pipelines);
+    c.assert_no_stalls();
 }
 
 /// Each of three workers in turn is stopped (SIGTERM) and started again while lines are
@@ -693,7 +728,7 @@ fn rolling_restart_loses_nothing() {
     let names = connector_names(&pipelines);
     let appender = Appender::start(&pipelines);
     c.create_pipelines(&pipelines);
-    c.wait_running("6 connectors RUNNING", CONVERGE_TIMEOUT, &names, |_| Ok(()));
+    c.wait_converged("6 connectors RUNNING", &names, |_| Ok(()));
 
     for i in 0..c.workers.len() {
         let id = c.workers[i].worker_id();
@@ -724,6 +759,7 @@ fn rolling_restart_loses_nothing() {
     let written = appender.finish();
     eprintln!("   {written} lines appended to each of the 3 inputs");
     c.wait_delivered(&pipelines);
+    c.assert_no_stalls();
 }
 
 /// Configs, target states (PAUSED, STOPPED) and source offsets survive a restart of the whole
