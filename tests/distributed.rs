@@ -171,6 +171,36 @@ impl Cluster {
         out
     }
 
+    /// The REST port of the group's leader per the newest "leader_url" (sluice) or "leaderUrl"
+    /// (Kafka Connect) in the workers' logs, if any.
+    fn leader_port(&self) -> Option<u16> {
+        let mut newest: Option<(String, u16)> = None;
+        for w in &self.workers {
+            for line in w.log().lines() {
+                let Some(rest) = line
+                    .split_once("leader_url=\"http://127.0.0.1:")
+                    .or_else(|| line.split_once("leaderUrl='http://127.0.0.1:"))
+                    .map(|(_, r)| r)
+                else {
+                    continue;
+                };
+                let Some(port) = rest
+                    .split(|c: char| !c.is_ascii_digit())
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                else {
+                    continue;
+                };
+                // Both log formats start with a sortable timestamp.
+                let stamp = line.chars().take(30).collect::<String>();
+                if newest.as_ref().is_none_or(|(s, _)| stamp >= *s) {
+                    newest = Some((stamp, port));
+                }
+            }
+        }
+        newest.map(|(_, port)| port)
+    }
+
     /// Polls `check` every 250 ms until it returns `Ok`; panics after `timeout` with its last
     /// error and the logs.
     fn wait<T>(
@@ -902,9 +932,22 @@ fn rest_on_any_worker() {
     c.add_sluice(3);
     let pipelines = Pipeline::make(c.dir.path(), &c.names, 2);
     let ports: Vec<u16> = c.workers.iter().map(|w| w.port()).collect();
-    // Created through two different workers: at least one is not the leader.
-    c.create(1, &pipelines[0].source, pipelines[0].source_config());
-    c.create(2, &pipelines[1].source, pipelines[1].source_config());
+    // The first connector through a follower (per the logs), the second through another worker.
+    let leader = c.wait("the workers' logs name the leader", START_TIMEOUT, |c| {
+        c.leader_port()
+            .ok_or_else(|| "no leader_url in the logs yet".to_owned())
+    });
+    let follower = ports
+        .iter()
+        .position(|&p| p != leader)
+        .expect("a worker that is not the leader");
+    eprintln!("   leader: port {leader}; creating through follower {follower}");
+    c.create(follower, &pipelines[0].source, pipelines[0].source_config());
+    c.create(
+        (follower + 1) % ports.len(),
+        &pipelines[1].source,
+        pipelines[1].source_config(),
+    );
     let names = vec![pipelines[0].source.clone(), pipelines[1].source.clone()];
     let expected: BTreeSet<String> = names.iter().cloned().collect();
     for (i, &port) in ports.iter().enumerate() {
