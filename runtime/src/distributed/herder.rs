@@ -43,7 +43,7 @@ use super::protocol::{
 };
 use super::signing;
 use crate::config::plugins::ConnectorPlugins;
-use crate::config::worker::{ConnectProtocol, DistributedConfig};
+use crate::config::worker::{ConnectProtocol, DistributedConfig, ExactlyOnceSourceSupport};
 use crate::herder::shared::{kafka_cluster_id, ready, HerderBase};
 use crate::herder::{
     ActiveTopics, ConnectorConfig, ConnectorInfo, ConnectorOffsets, ConnectorState,
@@ -74,6 +74,13 @@ pub enum StartError {
     /// A Kafka client could not be created from the worker configuration.
     #[error("invalid Kafka client settings in the worker configuration: {0}")]
     Client(#[from] rdkafka::error::KafkaError),
+    /// `exactly.once.source.support` asks for what sluice cannot give.
+    #[error(
+        "exactly.once.source.support={0}: exactly-once source support (KIP-618) is not \
+         implemented by sluice yet, and running sources at-least-once instead would break \
+         what the setting promises; set exactly.once.source.support=disabled"
+    )]
+    ExactlyOnceUnsupported(String),
 }
 
 /// How long to wait before retrying a failed join or a failed task-config hand-over.
@@ -159,6 +166,11 @@ impl DistributedHerder {
         url: String,
         loggers: Loggers,
     ) -> Result<Arc<Self>, StartError> {
+        if config.exactly_once_source_support != ExactlyOnceSourceSupport::Disabled {
+            return Err(StartError::ExactlyOnceUnsupported(
+                config.exactly_once_source_support.name().to_owned(),
+            ));
+        }
         let kafka_cluster_id = kafka_cluster_id(&config.worker)
             .await?
             .ok_or_else(|| StartError::Unreachable(config.worker.bootstrap_servers.join(",")))?;
