@@ -774,7 +774,11 @@ impl DistributedHerder {
         }
     }
 
-    /// Writes task configs to the config topic (leader) or `POST`s them to the leader.
+    /// Writes task configs to the config topic (leader), or sends them to the leader with
+    /// a (signed) `POST /connectors/{name}/tasks`. The request runs outside the tick loop
+    /// (Kafka's forwarding executor): the leader may be waiting in a rebalance for this
+    /// very worker to rejoin, so waiting for its answer here would stall the group. A
+    /// failed request asks for the reconfiguration again after a back-off.
     async fn write_task_configs(&self, name: &str, configs: &[ConfigMap]) -> Result<(), String> {
         let view = self.view.borrow().clone();
         if view.is_leader {
@@ -808,20 +812,24 @@ impl DistributedHerder {
                 .header(signing::SIGNATURE_HEADER, signature)
                 .header(signing::SIGNATURE_ALGORITHM_HEADER, signing::HMAC_SHA256);
         }
-        let response = request
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| format!("POST {url}: {e}"))?;
-        if response.status().is_success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "POST {url}: {} {}",
-                response.status(),
-                response.text().await.unwrap_or_default()
-            ))
-        }
+        let requests = self.requests.clone();
+        let connector = name.to_owned();
+        tokio::spawn(async move {
+            let outcome = match request.body(body).send().await {
+                Ok(response) if response.status().is_success() => return,
+                Ok(response) => format!(
+                    "{} {}",
+                    response.status(),
+                    response.text().await.unwrap_or_default()
+                ),
+                Err(e) => e.to_string(),
+            };
+            tracing::warn!(connector = %connector, url = %url, error = %outcome,
+                "the leader did not take the task configs; retrying");
+            tokio::time::sleep(RETRY_BACKOFF).await;
+            let _ = requests.send(ConnectorRequest::Reconfigure(connector));
+        });
+        Ok(())
     }
 
     /// Applies one config topic change to what runs here.
