@@ -16,6 +16,18 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sluice-fuzz-target}"
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 seconds="${FUZZ_SECONDS:-60}"
 
+# librdkafka (rdkafka-sys, via runtime) is configured by mklove, which link-tests
+# `-lzstd` against zstd-sys's libzstd.a. With RUSTC_BOOTSTRAP=1 Cargo sets
+# CARGO_CFG_SANITIZE=address, so `cc` builds libzstd.a with -fsanitize=address,
+# and the test link (plain gcc, no ASan runtime) fails with thousands of
+# undefined `__asan_*` references. mklove exports the failure text as an
+# environment variable; past 128 KiB every later exec fails with E2BIG
+# ("Argument list too long") and configure aborts. Linking configure's checks
+# (and librdkafka.so, which Cargo does not use) with the ASan runtime fixes
+# that; rustc's final link is unaffected, and libzstd.a stays ASan-instrumented
+# (librdkafka itself is built without ASan, as before; it is not fuzzed).
+export LDFLAGS="${LDFLAGS:+$LDFLAGS }-fsanitize=address"
+
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
     cargo install cargo-fuzz
 fi

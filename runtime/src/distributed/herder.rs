@@ -43,7 +43,7 @@ use super::protocol::{
 };
 use super::signing;
 use crate::config::plugins::ConnectorPlugins;
-use crate::config::worker::{ConnectProtocol, DistributedConfig};
+use crate::config::worker::{ConnectProtocol, DistributedConfig, ExactlyOnceSourceSupport};
 use crate::herder::shared::{kafka_cluster_id, ready, HerderBase};
 use crate::herder::{
     ActiveTopics, ConnectorConfig, ConnectorInfo, ConnectorOffsets, ConnectorState,
@@ -74,6 +74,13 @@ pub enum StartError {
     /// A Kafka client could not be created from the worker configuration.
     #[error("invalid Kafka client settings in the worker configuration: {0}")]
     Client(#[from] rdkafka::error::KafkaError),
+    /// `exactly.once.source.support` asks for what sluice cannot give.
+    #[error(
+        "exactly.once.source.support={0}: exactly-once source support (KIP-618) is not \
+         implemented by sluice yet, and running sources at-least-once instead would break \
+         what the setting promises; set exactly.once.source.support=disabled"
+    )]
+    ExactlyOnceUnsupported(String),
 }
 
 /// How long to wait before retrying a failed join or a failed task-config hand-over.
@@ -159,6 +166,11 @@ impl DistributedHerder {
         url: String,
         loggers: Loggers,
     ) -> Result<Arc<Self>, StartError> {
+        if config.exactly_once_source_support != ExactlyOnceSourceSupport::Disabled {
+            return Err(StartError::ExactlyOnceUnsupported(
+                config.exactly_once_source_support.name().to_owned(),
+            ));
+        }
         let kafka_cluster_id = kafka_cluster_id(&config.worker)
             .await?
             .ok_or_else(|| StartError::Unreachable(config.worker.bootstrap_servers.join(",")))?;
@@ -762,7 +774,11 @@ impl DistributedHerder {
         }
     }
 
-    /// Writes task configs to the config topic (leader) or `POST`s them to the leader.
+    /// Writes task configs to the config topic (leader), or sends them to the leader with
+    /// a (signed) `POST /connectors/{name}/tasks`. The request runs outside the tick loop
+    /// (Kafka's forwarding executor): the leader may be waiting in a rebalance for this
+    /// very worker to rejoin, so waiting for its answer here would stall the group. A
+    /// failed request asks for the reconfiguration again after a back-off.
     async fn write_task_configs(&self, name: &str, configs: &[ConfigMap]) -> Result<(), String> {
         let view = self.view.borrow().clone();
         if view.is_leader {
@@ -796,20 +812,24 @@ impl DistributedHerder {
                 .header(signing::SIGNATURE_HEADER, signature)
                 .header(signing::SIGNATURE_ALGORITHM_HEADER, signing::HMAC_SHA256);
         }
-        let response = request
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| format!("POST {url}: {e}"))?;
-        if response.status().is_success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "POST {url}: {} {}",
-                response.status(),
-                response.text().await.unwrap_or_default()
-            ))
-        }
+        let requests = self.requests.clone();
+        let connector = name.to_owned();
+        tokio::spawn(async move {
+            let outcome = match request.body(body).send().await {
+                Ok(response) if response.status().is_success() => return,
+                Ok(response) => format!(
+                    "{} {}",
+                    response.status(),
+                    response.text().await.unwrap_or_default()
+                ),
+                Err(e) => e.to_string(),
+            };
+            tracing::warn!(connector = %connector, url = %url, error = %outcome,
+                "the leader did not take the task configs; retrying");
+            tokio::time::sleep(RETRY_BACKOFF).await;
+            let _ = requests.send(ConnectorRequest::Reconfigure(connector));
+        });
+        Ok(())
     }
 
     /// Applies one config topic change to what runs here.
