@@ -447,6 +447,13 @@ impl DistributedHerder {
             });
         }
         let added = running.difference(&local.assigned);
+        // Work kept across the rebalance: if another worker wrote over its statuses while
+        // this one was out of the group, say again that it runs here.
+        self.worker.status.reassert(
+            &self.worker.worker_id,
+            &local.assigned.connectors,
+            &local.assigned.tasks,
+        );
         local.assigned = running;
         local.last = Some(assignment.clone());
         self.start_work(&mut local, &added).await;
