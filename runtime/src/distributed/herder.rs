@@ -295,6 +295,11 @@ impl DistributedHerder {
                 match self.rebalance().await {
                     Ok(outcome) => {
                         need_join = outcome.rejoin;
+                        if need_join {
+                            // A rejoin this worker decides on must rebalance the group even
+                            // though its metadata may be unchanged.
+                            self.member.request_rejoin();
+                        }
                         scheduled = outcome.delay.map(|d| tokio::time::Instant::now() + d);
                     }
                     Err(e) => {
@@ -324,6 +329,7 @@ impl DistributedHerder {
                 } => {
                     tracing::info!("scheduled rebalance: handing out the work of departed workers");
                     scheduled = None;
+                    self.member.request_rejoin();
                     need_join = true;
                 }
                 _ = tokio::time::sleep(RETRY_BACKOFF), if retry => self.retry_reconfigure().await,
@@ -447,6 +453,13 @@ impl DistributedHerder {
             });
         }
         let added = running.difference(&local.assigned);
+        // Work kept across the rebalance: if another worker wrote over its statuses while
+        // this one was out of the group, say again that it runs here.
+        self.worker.status.reassert(
+            &self.worker.worker_id,
+            &local.assigned.connectors,
+            &local.assigned.tasks,
+        );
         local.assigned = running;
         local.last = Some(assignment.clone());
         self.start_work(&mut local, &added).await;

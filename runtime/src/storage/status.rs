@@ -130,6 +130,9 @@ struct Statuses {
     connectors: BTreeMap<String, Status>,
     tasks: BTreeMap<ConnectorTaskId, Status>,
     topics: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// The statuses this process last set (not those read from other workers).
+    own_connectors: BTreeMap<String, Status>,
+    own_tasks: BTreeMap<ConnectorTaskId, Status>,
 }
 
 impl StatusStore {
@@ -156,10 +159,10 @@ impl StatusStore {
             state = status.state.name(),
             "connector status"
         );
-        self.inner
-            .lock()
-            .connectors
-            .insert(name.to_owned(), status.clone());
+        let mut inner = self.inner.lock();
+        inner.connectors.insert(name.to_owned(), status.clone());
+        inner.own_connectors.insert(name.to_owned(), status.clone());
+        drop(inner);
         self.notify(|| StatusChange::Connector {
             name: name.to_owned(),
             status,
@@ -169,7 +172,10 @@ impl StatusStore {
     /// Sets a task's status.
     pub fn put_task(&self, id: &ConnectorTaskId, status: Status) {
         tracing::debug!(connector = %id.connector, task = id.task, state = status.state.name(), "task status");
-        self.inner.lock().tasks.insert(id.clone(), status.clone());
+        let mut inner = self.inner.lock();
+        inner.tasks.insert(id.clone(), status.clone());
+        inner.own_tasks.insert(id.clone(), status.clone());
+        drop(inner);
         self.notify(|| StatusChange::Task {
             id: id.clone(),
             status,
@@ -188,11 +194,51 @@ impl StatusStore {
             return;
         }
         inner.tasks.insert(id.clone(), status.clone());
+        inner.own_tasks.insert(id.clone(), status.clone());
         drop(inner);
         self.notify(|| StatusChange::Task {
             id: id.clone(),
             status,
         });
+    }
+
+    /// Sets again the statuses this process last set, as `worker_id`, for `connectors`
+    /// and `tasks` wherever the store now shows something else: another worker may have
+    /// written over them (e.g. the leader marked them `UNASSIGNED` while this worker was
+    /// briefly out of the group but kept running them).
+    pub fn reassert(
+        &self,
+        worker_id: &str,
+        connectors: &std::collections::BTreeSet<String>,
+        tasks: &std::collections::BTreeSet<ConnectorTaskId>,
+    ) {
+        let inner = self.inner.lock();
+        let stale = |own: Option<&Status>, current: Option<&Status>| {
+            own.filter(|o| o.worker_id == worker_id && Some(*o) != current)
+                .cloned()
+        };
+        let connectors: Vec<(String, Status)> = connectors
+            .iter()
+            .filter_map(|name| {
+                stale(inner.own_connectors.get(name), inner.connectors.get(name))
+                    .map(|s| (name.clone(), s))
+            })
+            .collect();
+        let tasks: Vec<(ConnectorTaskId, Status)> = tasks
+            .iter()
+            .filter_map(|id| {
+                stale(inner.own_tasks.get(id), inner.tasks.get(id)).map(|s| (id.clone(), s))
+            })
+            .collect();
+        drop(inner);
+        for (name, status) in connectors {
+            tracing::info!(connector = %name, state = status.state.name(), "restoring the status of a connector this worker runs");
+            self.put_connector(&name, status);
+        }
+        for (id, status) in tasks {
+            tracing::info!(connector = %id.connector, task = id.task, state = status.state.name(), "restoring the status of a task this worker runs");
+            self.put_task(&id, status);
+        }
     }
 
     /// A connector's status.
@@ -207,7 +253,10 @@ impl StatusStore {
 
     /// Forgets a task (its connector now has fewer tasks).
     pub fn remove_task(&self, id: &ConnectorTaskId) {
-        let removed = self.inner.lock().tasks.remove(id).is_some();
+        let mut inner = self.inner.lock();
+        inner.own_tasks.remove(id);
+        let removed = inner.tasks.remove(id).is_some();
+        drop(inner);
         if removed {
             self.notify(|| StatusChange::TaskRemoved { id: id.clone() });
         }
@@ -273,6 +322,8 @@ impl StatusStore {
     /// Forgets a connector and its tasks.
     pub fn remove_connector(&self, name: &str) {
         let mut inner = self.inner.lock();
+        inner.own_connectors.remove(name);
+        inner.own_tasks.retain(|id, _| id.connector != name);
         let removed = inner.connectors.remove(name).is_some();
         let mut tasks = Vec::new();
         inner.tasks.retain(|id, _| {
@@ -342,5 +393,47 @@ impl StatusStore {
                 inner.topics.remove(connector);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn status(state: State, worker: &str) -> Status {
+        Status {
+            state,
+            worker_id: worker.to_owned(),
+            trace: String::new(),
+        }
+    }
+
+    #[test]
+    fn reassert_restores_only_what_another_worker_wrote_over() {
+        let store = StatusStore::new();
+        let task = ConnectorTaskId::new("c", 0);
+        let other = ConnectorTaskId::new("c", 1);
+        store.put_connector("c", status(State::Running, "a:1"));
+        store.put_task(&task, status(State::Paused, "a:1"));
+        store.put_task(&other, status(State::Running, "a:1"));
+        // The leader, while a:1 was out of the group, marked its work unassigned.
+        store.apply_remote_connector("c", Some(status(State::Unassigned, "a:1")));
+        store.apply_remote_task(&task, Some(status(State::Unassigned, "a:1")));
+        // Task 1 really moved to b:2.
+        store.apply_remote_task(&other, Some(status(State::Running, "b:2")));
+        store.reassert(
+            "a:1",
+            &BTreeSet::from(["c".to_owned()]),
+            &BTreeSet::from([task.clone()]),
+        );
+        assert_eq!(store.connector("c"), Some(status(State::Running, "a:1")));
+        assert_eq!(store.task(&task), Some(status(State::Paused, "a:1")));
+        assert_eq!(store.task(&other), Some(status(State::Running, "b:2")));
+        // Statuses this process set as another worker (the leader's marks) are not ours.
+        store.put_task(&other, status(State::Unassigned, "b:2"));
+        store.apply_remote_task(&other, Some(status(State::Running, "b:2")));
+        store.reassert("a:1", &BTreeSet::new(), &BTreeSet::from([other.clone()]));
+        assert_eq!(store.task(&other), Some(status(State::Running, "b:2")));
     }
 }
