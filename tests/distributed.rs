@@ -671,6 +671,53 @@ fn three_workers_share_and_survive_sigkill() {
     c.assert_no_stalls();
 }
 
+/// With `connect.protocol=eager` (Kafka's stop-the-world rebalancing, sub-protocol
+/// `default`) two workers still share the work, and a SIGKILLed worker's work moves to the
+/// survivor without losing a line.
+#[test]
+fn eager_protocol_shares_and_survives_sigkill() {
+    let mut c = Cluster::on_sluice("dt-eager");
+    c.extra
+        .push(("connect.protocol".to_owned(), "eager".to_owned()));
+    c.add_sluice(2);
+    let pipelines = Pipeline::make(c.dir.path(), &c.names, 2);
+    let names = connector_names(&pipelines);
+    let appender = Appender::start(&pipelines);
+    c.create_pipelines(&pipelines);
+    let all: BTreeSet<String> = c.workers.iter().map(|w| w.worker_id()).collect();
+    let before = c.wait_converged(
+        "4 connectors and 4 tasks RUNNING, spread over the 2 workers",
+        &names,
+        |p| {
+            if workers_of(p) == all {
+                Ok(())
+            } else {
+                Err(format!("not on all of {all:?}: {p:?}"))
+            }
+        },
+    );
+    eprintln!("   placement with the eager protocol: {before:?}");
+    let victim = c.workers[1].worker_id();
+    c.workers[1].kill();
+    let after = c.wait_running(
+        "everything RUNNING on the survivor after SIGKILL",
+        SESSION_TIMEOUT + REBALANCE_DELAY + MARGIN,
+        &names,
+        |p| {
+            if workers_of(p).contains(&victim) {
+                Err(format!("still on the killed worker {victim}: {p:?}"))
+            } else {
+                Ok(())
+            }
+        },
+    );
+    eprintln!("   after the kill: {after:?}");
+    appender.wait_for_more(100);
+    appender.finish();
+    c.wait_delivered(&pipelines);
+    c.assert_no_stalls();
+}
+
 /// A fourth worker joins three that run six connectors: incremental cooperative rebalancing
 /// moves only part of the work to it, nothing moves between the old workers, data keeps flowing.
 #[test]
