@@ -618,14 +618,38 @@ fn create_topic(bootstrap: &str, topic: &str) {
 fn three_workers_share_and_survive_sigkill() {
     let mut c = Cluster::on_sluice("dt-kill");
     c.add_sluice(3);
-    let pipelines = Pipeline::make(c.dir.path(), &c.names, 3);
+    // The first worker (the group's first member, normally the leader) dies.
+    share_then_kill(&mut c, 3, 0);
+}
+
+/// With `connect.protocol=eager` (Kafka's stop-the-world rebalancing, sub-protocol
+/// `default`) two workers still share the work, and a SIGKILLed follower's work moves to
+/// the survivor without losing a line.
+#[test]
+fn eager_protocol_shares_and_survives_sigkill() {
+    let mut c = Cluster::on_sluice("dt-eager");
+    c.extra
+        .push(("connect.protocol".to_owned(), "eager".to_owned()));
+    c.add_sluice(2);
+    share_then_kill(&mut c, 2, 1);
+}
+
+/// Runs `pipelines` file pipelines on the cluster's workers, checks that they are spread
+/// over all of them, SIGKILLs worker `victim`, checks that its work runs elsewhere, and
+/// that every appended line arrives.
+fn share_then_kill(c: &mut Cluster, pipelines: usize, victim: usize) {
+    let workers = c.workers.len();
+    let pipelines = Pipeline::make(c.dir.path(), &c.names, pipelines);
     let names = connector_names(&pipelines);
     let appender = Appender::start(&pipelines);
     c.create_pipelines(&pipelines);
 
     let all: BTreeSet<String> = c.workers.iter().map(|w| w.worker_id()).collect();
     let before = c.wait_converged(
-        "6 connectors and 6 tasks RUNNING, spread over the 3 workers",
+        &format!(
+            "{n} connectors and {n} tasks RUNNING, spread over the {workers} workers",
+            n = names.len()
+        ),
         &names,
         |p| {
             if workers_of(p) == all {
@@ -637,17 +661,16 @@ fn three_workers_share_and_survive_sigkill() {
     );
     eprintln!("   placement before the kill: {before:?}");
 
-    // The first worker (the group's first member, normally the leader) dies.
-    let victim = c.workers[0].worker_id();
+    let victim_id = c.workers[victim].worker_id();
     let moved: Vec<String> = before
         .iter()
-        .filter(|(_, w)| **w == victim)
+        .filter(|(_, w)| **w == victim_id)
         .map(|(item, _)| item.clone())
         .collect();
-    c.workers[0].kill();
+    c.workers[victim].kill();
     let killed = Instant::now();
     let after = c.wait_running(
-        "everything RUNNING on the two survivors after SIGKILL",
+        "everything RUNNING on the survivors after SIGKILL",
         SESSION_TIMEOUT + REBALANCE_DELAY + MARGIN,
         &names,
         |_| Ok(()),
@@ -659,61 +682,17 @@ fn three_workers_share_and_survive_sigkill() {
     );
     for item in &moved {
         assert_ne!(
-            after[item], victim,
-            "{item} still shows the killed worker {victim}"
+            after[item], victim_id,
+            "{item} still shows the killed worker {victim_id}"
         );
     }
 
     appender.wait_for_more(100);
     let written = appender.finish();
-    eprintln!("   {written} lines appended to each of the 3 inputs");
-    c.wait_delivered(&pipelines);
-    c.assert_no_stalls();
-}
-
-/// With `connect.protocol=eager` (Kafka's stop-the-world rebalancing, sub-protocol
-/// `default`) two workers still share the work, and a SIGKILLed worker's work moves to the
-/// survivor without losing a line.
-#[test]
-fn eager_protocol_shares_and_survives_sigkill() {
-    let mut c = Cluster::on_sluice("dt-eager");
-    c.extra
-        .push(("connect.protocol".to_owned(), "eager".to_owned()));
-    c.add_sluice(2);
-    let pipelines = Pipeline::make(c.dir.path(), &c.names, 2);
-    let names = connector_names(&pipelines);
-    let appender = Appender::start(&pipelines);
-    c.create_pipelines(&pipelines);
-    let all: BTreeSet<String> = c.workers.iter().map(|w| w.worker_id()).collect();
-    let before = c.wait_converged(
-        "4 connectors and 4 tasks RUNNING, spread over the 2 workers",
-        &names,
-        |p| {
-            if workers_of(p) == all {
-                Ok(())
-            } else {
-                Err(format!("not on all of {all:?}: {p:?}"))
-            }
-        },
+    eprintln!(
+        "   {written} lines appended to each of the {} inputs",
+        pipelines.len()
     );
-    eprintln!("   placement with the eager protocol: {before:?}");
-    let victim = c.workers[1].worker_id();
-    c.workers[1].kill();
-    let after = c.wait_running(
-        "everything RUNNING on the survivor after SIGKILL",
-        SESSION_TIMEOUT + REBALANCE_DELAY + MARGIN,
-        &names,
-        |p| {
-            if workers_of(p).contains(&victim) {
-                Err(format!("still on the killed worker {victim}: {p:?}"))
-            } else {
-                Ok(())
-            }
-        },
-    );
-    eprintln!("   after the kill: {after:?}");
-    appender.wait_for_more(100);
-    appender.finish();
     c.wait_delivered(&pipelines);
     c.assert_no_stalls();
 }

@@ -9,7 +9,6 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Weak};
-use std::time::Duration;
 
 use connect_api::connector::ConfigMap;
 use connectors::Plugin;
@@ -21,8 +20,8 @@ use crate::config::worker::StandaloneConfig;
 use crate::herder::shared::{ready, HerderBase};
 use crate::herder::{
     ActiveTopics, ConnectorConfig, ConnectorInfo, ConnectorOffsets, ConnectorState,
-    ConnectorStateInfo, ConnectorTaskId, ConnectorType, Created, HealthStatus, Herder, HerderError,
-    HerderResult, Message, RestartRequest, TargetState, TaskInfo, TaskState, WorkerHealth,
+    ConnectorStateInfo, ConnectorTaskId, ConnectorType, Created, Herder, HerderError, HerderResult,
+    Message, RestartRequest, TargetState, TaskInfo, TaskState, WorkerHealth,
 };
 use crate::loggers::Loggers;
 use crate::storage::{FileOffsetStore, State, StatusStore};
@@ -449,18 +448,7 @@ impl Herder for StandaloneHerder {
     }
 
     fn health(&self) -> BoxFuture<'_, WorkerHealth> {
-        Box::pin(async move {
-            // A herder stuck in a long request is unhealthy (Kafka: stuck in its tick).
-            match tokio::time::timeout(Duration::from_secs(10), self.connectors.lock()).await {
-                Ok(_) => WorkerHealth::healthy(),
-                Err(_) => WorkerHealth {
-                    status: HealthStatus::Unhealthy,
-                    message: "Worker was unable to handle this request and may be unable to \
-                              handle other requests."
-                        .to_owned(),
-                },
-            }
-        })
+        Box::pin(crate::herder::shared::health_of(self.connectors.lock()))
     }
 
     fn connectors(&self) -> BoxFuture<'_, HerderResult<Vec<String>>> {

@@ -1314,15 +1314,7 @@ impl Herder for DistributedHerder {
                     message: "Worker has not yet completed startup".to_owned(),
                 };
             }
-            match tokio::time::timeout(Duration::from_secs(10), self.local.lock()).await {
-                Ok(_) => WorkerHealth::healthy(),
-                Err(_) => WorkerHealth {
-                    status: HealthStatus::Unhealthy,
-                    message: "Worker was unable to handle this request and may be unable to \
-                              handle other requests."
-                        .to_owned(),
-                },
-            }
+            crate::herder::shared::health_of(self.local.lock()).await
         })
     }
 

@@ -145,6 +145,20 @@ macro_rules! delegate_to_base {
 }
 pub(crate) use delegate_to_base;
 
+/// KIP-1017 health from a probe of the herder's main lock: a herder stuck in a long
+/// request (Kafka: stuck in its tick) for 10 s is unhealthy.
+pub async fn health_of<T>(probe: impl std::future::Future<Output = T>) -> super::WorkerHealth {
+    match tokio::time::timeout(Duration::from_secs(10), probe).await {
+        Ok(_) => super::WorkerHealth::healthy(),
+        Err(_) => super::WorkerHealth {
+            status: super::HealthStatus::Unhealthy,
+            message: "Worker was unable to handle this request and may be unable to handle \
+                      other requests."
+                .to_owned(),
+        },
+    }
+}
+
 /// An already-completed herder call.
 pub fn ready<'a, T: Send + 'a>(value: T) -> BoxFuture<'a, T> {
     Box::pin(futures::future::ready(value))
