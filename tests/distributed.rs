@@ -1069,6 +1069,32 @@ fn rest_on_any_worker() {
     let p = &pipelines[1];
     c.create(1, &p.sink, p.sink_config());
     c.wait_delivered(&pipelines[1..]);
+
+    // A cluster-wide logger level set through one worker reaches every worker (Kafka's
+    // `logger-cluster-<namespace>` record in the config topic). Only sluice's loggers are
+    // `tracing` targets.
+    if kind_under_test() == WorkerKind::Sluice {
+        let level = serde_json::json!({"level": "DEBUG"});
+        let r = rest(
+            ports[1],
+            "PUT",
+            "/admin/loggers/runtime::transforms?scope=cluster",
+            Some(&level),
+        );
+        assert_eq!(r.status, 204, "PUT /admin/loggers/...?scope=cluster: {r}");
+        for (i, &port) in ports.iter().enumerate() {
+            c.wait(
+                &format!("the cluster logger level applied on worker {i}"),
+                START_TIMEOUT,
+                |_| {
+                    let r = rest(port, "GET", "/admin/loggers/runtime::transforms", None);
+                    (r.json["level"] == "DEBUG")
+                        .then_some(())
+                        .ok_or_else(|| format!("{r}"))
+                },
+            );
+        }
+    }
 }
 
 /// Test (a), smaller, on Tansu: the runtime needs nothing but the Kafka protocol.

@@ -44,7 +44,7 @@ use super::protocol::{
 use super::signing;
 use crate::config::plugins::ConnectorPlugins;
 use crate::config::worker::{ConnectProtocol, DistributedConfig, ExactlyOnceSourceSupport};
-use crate::herder::shared::{kafka_cluster_id, ready, HerderBase};
+use crate::herder::shared::{kafka_cluster_id, HerderBase};
 use crate::herder::{
     ActiveTopics, ConnectorConfig, ConnectorInfo, ConnectorOffsets, ConnectorState,
     ConnectorStateInfo, ConnectorTaskId, ConnectorType, Created, HealthStatus, Herder, HerderError,
@@ -935,8 +935,13 @@ impl DistributedHerder {
             ConfigUpdate::Restart(request) => {
                 self.apply_restart(&mut local, &snapshot, &request).await
             }
-            // Request signing (KIP-507) is not implemented; the store keeps the key.
+            // The store keeps the key; requests are signed and checked with the latest.
             ConfigUpdate::SessionKey => {}
+            ConfigUpdate::LoggerLevel { namespace, level } => {
+                let changed = self.base.loggers.set(&namespace, &level);
+                tracing::info!(namespace = %namespace, level = %level, loggers = changed.len(),
+                    "applied a cluster-wide logger level");
+            }
         }
     }
 
@@ -1588,10 +1593,14 @@ impl Herder for DistributedHerder {
         namespace: String,
         level: String,
     ) -> BoxFuture<'_, HerderResult<()>> {
-        // Documented difference: the level is applied to this worker only; Kafka also
-        // writes it to the config topic for every worker.
-        self.base.loggers.set(&namespace, &level);
-        ready(Ok(()))
+        // Kafka's DistributedHerder.setClusterLoggerLevel: written to the config topic;
+        // every worker, this one included, applies it when it reads the record.
+        Box::pin(async move {
+            self.configs
+                .put_logger_level(&namespace, &level)
+                .await
+                .map_err(Self::storage_error)
+        })
     }
 }
 

@@ -11,7 +11,8 @@
 //! | `target-state-<name>` | `{"state":"STARTED\|PAUSED","state.v2":"STARTED\|PAUSED\|STOPPED"}` |
 //! | `restart-connector-<name>` | `{"include-tasks":bool,"only-failed":bool}` |
 //! | `session-key` | `{"key":"<base64>","algorithm":"..","creation-timestamp":ms}` |
-//! | `tasks-fencing-<name>`, `logger-cluster-<ns>` | read and ignored |
+//! | `logger-cluster-<ns>` | `{"level":".."}`, applied by every worker that reads it after start-up |
+//! | `tasks-fencing-<name>` | read and ignored |
 //!
 //! A record that cannot be parsed is logged with its offset and skipped; it never stops
 //! the worker.
@@ -112,6 +113,15 @@ pub enum ConfigUpdate {
     Restart(RestartRequest),
     /// The session key changed.
     SessionKey,
+    /// A cluster-wide logger level was set (`logger-cluster-<namespace>`,
+    /// `PUT /admin/loggers/{namespace}?scope=cluster`). Only records read after start-up
+    /// are delivered: as in Kafka, a worker does not apply levels set before it started.
+    LoggerLevel {
+        /// The logger namespace.
+        namespace: String,
+        /// The level as the user gave it.
+        level: String,
+    },
 }
 
 /// The state the reader builds.
@@ -206,9 +216,20 @@ impl State {
             self.restart_record(name, value, offset);
         } else if key == SESSION_KEY_KEY {
             self.session_key_record(value, offset);
-        } else if key.starts_with(TASK_COUNT_RECORD_PREFIX)
-            || key.starts_with(LOGGER_CLUSTER_PREFIX)
-        {
+        } else if let Some(namespace) = key.strip_prefix(LOGGER_CLUSTER_PREFIX) {
+            match value.as_ref().and_then(|v| v.get("level")?.as_str()) {
+                Some(level) => self.notify(ConfigUpdate::LoggerLevel {
+                    namespace: namespace.to_owned(),
+                    level: level.to_owned(),
+                }),
+                None => tracing::error!(
+                    topic,
+                    offset,
+                    key,
+                    "ignoring an invalid logger level record"
+                ),
+            }
+        } else if key.starts_with(TASK_COUNT_RECORD_PREFIX) {
             tracing::debug!(
                 topic,
                 offset,
@@ -693,6 +714,17 @@ impl ConfigStore {
             .await
     }
 
+    /// Writes a cluster-wide logger level: `logger-cluster-<namespace>` → `{"level":..}`
+    /// (Kafka's `putLoggerLevel`).
+    pub async fn put_logger_level(&self, namespace: &str, level: &str) -> Result<(), StorageError> {
+        let value = object(&[("level", json!(level))]);
+        self.write(vec![(
+            format!("{LOGGER_CLUSTER_PREFIX}{namespace}"),
+            Some(value),
+        )])
+        .await
+    }
+
     /// Stops reading; later writes and reads fail with [`StorageError::Closed`].
     pub async fn close(&self) {
         self.log.stop().await;
@@ -729,6 +761,39 @@ mod tests {
         );
         assert_eq!(parse_task_id("my-conn-12"), Some(("my-conn", 12)));
         assert_eq!(parse_task_id("conn"), None);
+    }
+
+    #[test]
+    fn cluster_logger_levels_reach_subscribers_read_after_start_up() {
+        let mut state = State {
+            offset: -1,
+            ..State::default()
+        };
+        // Read before anyone subscribed (at start-up): not applied, as in Kafka.
+        state.apply(
+            "t",
+            record(0, "logger-cluster-org.old", Some(r#"{"level":"DEBUG"}"#)),
+        );
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        state.subscribers.push(tx);
+        state.apply(
+            "t",
+            record(
+                1,
+                "logger-cluster-runtime::worker",
+                Some(r#"{"level":"TRACE"}"#),
+            ),
+        );
+        state.apply("t", record(2, "logger-cluster-bad", Some(r#"{"lvl":1}"#)));
+        assert_eq!(
+            rx.try_recv().ok(),
+            Some(ConfigUpdate::LoggerLevel {
+                namespace: "runtime::worker".to_owned(),
+                level: "TRACE".to_owned(),
+            })
+        );
+        assert!(rx.try_recv().is_err(), "nothing for the invalid record");
+        assert_eq!(state.offset, 3);
     }
 
     #[test]
