@@ -1,13 +1,19 @@
 //! The Confluent-compatible Schema Registry (REST on :8081, schemas stored in
 //! the `_schemas` topic, Avro compatibility enforcement).
 //!
-//! Built so far: [`compatibility`], Avro reader/writer compatibility as Java
-//! Avro's `org.apache.avro.SchemaCompatibility` computes it and the
-//! compatibility levels of Confluent's `CompatibilityChecker`, with
-//! Confluent's verbose messages. Start reading at [`compatibility::check`].
-//! Schemas are parsed (and strictly validated) by the `apache-avro` crate.
+//! Where to start reading: [`start`] runs the whole thing. [`store`] is the state
+//! rebuilt from the `_schemas` topic (Confluent's record formats), [`registry`] the
+//! rules as pure functions of it (Confluent's `KafkaSchemaRegistry`), `kafka` reads
+//! and writes the topic, `rest` serves the REST API. [`compatibility`] is Avro
+//! reader/writer compatibility as Java Avro's `SchemaCompatibility` computes it,
+//! with the levels and verbose messages of Confluent's `CompatibilityChecker`.
 
 pub mod compatibility;
 mod error;
+mod kafka;
+pub mod registry;
+mod rest;
+pub mod store;
 
 pub use error::Error;
+pub use kafka::{start, RegistryConfig, RunningRegistry};

@@ -1,0 +1,680 @@
+//! The registry's rules, as pure functions of the [`Store`]: Confluent's
+//! `KafkaSchemaRegistry` (register, lookup, delete, config and mode).
+//!
+//! A write is planned here as the records to append to the `_schemas` topic plus
+//! the answer; [`crate::kafka`] appends them and waits until the local reader has
+//! applied them, so these functions never do I/O.
+//!
+//! # Schema identity
+//!
+//! Confluent reuses an id when the new schema's `Schema.toString()` equals a stored
+//! one: whitespace and key order do not matter, but `doc`, custom properties and
+//! `logicalType` do. `apache-avro`'s `Schema` equality is Parsing Canonical Form
+//! (drops all of those), and its re-serialisation drops some properties, so the
+//! identity here is the submitted JSON itself, normalised with `serde_json`: object
+//! keys sorted, whitespace gone, and `{"type":"<primitive>"}` with no other key
+//! collapsed to `"<primitive>"` (Java prints both as the bare name). The schema must
+//! also parse with `apache-avro`. With `normalize=true` the identity is Avro's Parsing
+//! Canonical Form instead (Confluent's `normalize` is close to it). The stored text is
+//! the schema as submitted.
+
+use std::collections::BTreeMap;
+
+use apache_avro::Schema;
+use serde_json::Value;
+
+use crate::compatibility::{self, CompatibilityLevel};
+use crate::store::{ConfigValue, Key, Mode, ModeValue, Record, Reference, SchemaValue, Store};
+use crate::Error;
+
+/// The body of `POST /subjects/{s}/versions` (Confluent's `RegisterSchemaRequest`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct RegisterRequest {
+    /// The schema text.
+    #[serde(default)]
+    pub schema: Option<String>,
+    /// `AVRO` when absent.
+    #[serde(rename = "schemaType", default)]
+    pub schema_type: Option<String>,
+    /// References to schemas of other subjects.
+    #[serde(default)]
+    pub references: Option<Vec<Reference>>,
+    /// An explicit id (IMPORT mode only).
+    #[serde(default)]
+    pub id: Option<i32>,
+    /// An explicit version (IMPORT mode only).
+    #[serde(default)]
+    pub version: Option<i32>,
+}
+
+/// Records to append and what to answer once they are applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan<T> {
+    /// Records to append, in order; may be empty (nothing to write).
+    pub records: Vec<Record>,
+    /// The answer.
+    pub result: T,
+}
+
+impl<T> Plan<T> {
+    fn read(result: T) -> Self {
+        Self {
+            records: Vec::new(),
+            result,
+        }
+    }
+}
+
+/// A version in a path: a number, or `latest` / `-1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionSpec {
+    /// The newest version.
+    Latest,
+    /// A given version.
+    Number(i32),
+}
+
+impl VersionSpec {
+    /// Confluent's `VersionId`: `latest`, `-1` or 1..2^31-1, else 42202.
+    pub fn parse(s: &str) -> Result<Self, Error> {
+        if s.eq_ignore_ascii_case("latest") || s == "-1" {
+            return Ok(Self::Latest);
+        }
+        match s.parse::<i32>() {
+            Ok(n) if n >= 1 => Ok(Self::Number(n)),
+            _ => Err(Error::InvalidVersion(s.to_owned())),
+        }
+    }
+}
+
+/// A new schema, validated.
+struct Parsed {
+    schema: Option<Schema>,
+    text: String,
+    references: Vec<Reference>,
+}
+
+const PRIMITIVES: [&str; 8] = [
+    "null", "boolean", "int", "long", "float", "double", "bytes", "string",
+];
+
+fn normalise(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            if map.len() == 1 {
+                if let Some(Value::String(t)) = map.get("type") {
+                    if PRIMITIVES.contains(&t.as_str()) {
+                        return Value::String(t.clone());
+                    }
+                }
+            }
+            let sorted: BTreeMap<&String, Value> =
+                map.iter().map(|(k, v)| (k, normalise(v))).collect();
+            Value::Object(sorted.into_iter().map(|(k, v)| (k.clone(), v)).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(normalise).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Writes a value with object keys sorted whatever `serde_json`'s map type is.
+fn write_sorted(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let sorted: BTreeMap<&String, &Value> = map.iter().collect();
+            out.push('{');
+            for (i, (k, v)) in sorted.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                write_sorted(v, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_sorted(v, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// The identity of a schema text (see the module documentation); `None` if it is
+/// not JSON.
+pub fn identity(text: &str, normalize: bool) -> Option<String> {
+    if normalize {
+        return Schema::parse_str(text).ok().map(|s| s.canonical_form());
+    }
+    let value: Value = serde_json::from_str(text).ok()?;
+    let mut out = String::new();
+    write_sorted(&normalise(&value), &mut out);
+    Some(out)
+}
+
+fn parse_new(store: &Store, request: &RegisterRequest) -> Result<Parsed, Error> {
+    if let Some(t) = &request.schema_type {
+        if !t.eq_ignore_ascii_case("AVRO") {
+            return Err(Error::InvalidSchema(format!("Invalid schema type {t}")));
+        }
+    }
+    let text = match request.schema.as_deref() {
+        Some(t) if !t.trim().is_empty() => t.to_owned(),
+        _ => return Err(Error::InvalidSchema("Empty schema".to_owned())),
+    };
+    let references = request.references.clone().unwrap_or_default();
+    let schema = if references.is_empty() {
+        Schema::parse_str(&text)
+    } else {
+        let mut referenced = Vec::new();
+        for r in &references {
+            let value = store
+                .versions(&r.subject)
+                .and_then(|v| v.get(&r.version))
+                .ok_or_else(|| {
+                    Error::InvalidSchema(format!(
+                        "Invalid schema {text}, details: reference {} to subject '{}' version {} not found",
+                        r.name, r.subject, r.version
+                    ))
+                })?;
+            referenced.push(value.schema.clone());
+        }
+        Schema::parse_str_with_list(&text, &referenced).map(|(schema, _)| schema)
+    }
+    .map_err(|e| Error::InvalidSchema(format!("Invalid schema {text}, details: {e}")))?;
+    // Referenced named types are not resolved by `compatibility::check`: a schema with
+    // references is stored and returned, and not checked.
+    let schema = references.is_empty().then_some(schema);
+    Ok(Parsed {
+        schema,
+        text,
+        references,
+    })
+}
+
+fn same(parsed: &Parsed, stored: &SchemaValue, normalize: bool) -> bool {
+    stored.schema_type() == "AVRO"
+        && stored.references == parsed.references
+        && identity(&stored.schema, normalize).is_some()
+        && identity(&stored.schema, normalize) == identity(&parsed.text, normalize)
+}
+
+/// `POST /subjects/{s}/versions`: the id of the registered schema.
+pub fn register(
+    store: &Store,
+    subject: &str,
+    request: &RegisterRequest,
+    normalize: bool,
+) -> Result<Plan<i32>, Error> {
+    let mode = store.effective_mode(subject);
+    if mode == Mode::ReadOnly {
+        return Err(Error::OperationNotPermitted(format!(
+            "Subject {subject} is in read-only mode"
+        )));
+    }
+    if request.id.is_some() && mode != Mode::Import {
+        return Err(Error::OperationNotPermitted(format!(
+            "Subject {subject} is not in import mode"
+        )));
+    }
+    let parsed = parse_new(store, request)?;
+    let live = store.live_versions(subject);
+    if let Some(existing) = live.iter().find(|v| same(&parsed, v, normalize)) {
+        if request.id.is_none_or(|id| id == existing.id) {
+            return Ok(Plan::read(existing.id));
+        }
+    }
+    let next_version = store
+        .versions(subject)
+        .and_then(|v| v.keys().next_back().copied())
+        .unwrap_or(0)
+        + 1;
+    let (id, version) = if mode == Mode::Import {
+        let Some(id) = request.id.filter(|id| *id > 0) else {
+            return Err(Error::OperationNotPermitted(format!(
+                "Subject {subject} is in import mode: the schema must carry an explicit id"
+            )));
+        };
+        if let Some(other) = store.by_id(id).next() {
+            if !same(&parsed, other, false) {
+                return Err(Error::OperationNotPermitted(format!(
+                    "Overwrite new schema with id {id} is not permitted."
+                )));
+            }
+        }
+        let version = request.version.unwrap_or(next_version);
+        if version < 1 {
+            return Err(Error::InvalidVersion(version.to_string()));
+        }
+        if let Some(existing) = store.versions(subject).and_then(|v| v.get(&version)) {
+            if existing.id != id {
+                return Err(Error::OperationNotPermitted(format!(
+                    "Overwrite new schema version {version} under subject {subject} is not permitted."
+                )));
+            }
+        }
+        (id, version)
+    } else {
+        if let Some(new) = &parsed.schema {
+            let level = store.effective_level(subject);
+            let existing: Vec<(i32, Schema)> = live
+                .iter()
+                .filter(|v| v.references.is_empty() && v.schema_type() == "AVRO")
+                .filter_map(|v| Schema::parse_str(&v.schema).ok().map(|s| (v.version, s)))
+                .collect();
+            let messages = compatibility::check(level, new, &existing);
+            if !messages.is_empty() {
+                return Err(Error::Incompatible {
+                    subject: subject.to_owned(),
+                    messages,
+                });
+            }
+        }
+        let reused = store
+            .subjects()
+            .flat_map(|(_, v)| v.values())
+            .find(|v| same(&parsed, v, normalize))
+            .map(|v| v.id);
+        (reused.unwrap_or(store.max_id() + 1), next_version)
+    };
+    let value = SchemaValue {
+        subject: subject.to_owned(),
+        version,
+        id,
+        schema: parsed.text,
+        deleted: false,
+        schema_type: None,
+        references: parsed.references,
+    };
+    Ok(Plan {
+        records: vec![Record::schema(&value)],
+        result: id,
+    })
+}
+
+/// `POST /subjects/{s}`: the version of `subject` holding this schema.
+pub fn lookup(
+    store: &Store,
+    subject: &str,
+    request: &RegisterRequest,
+    normalize: bool,
+    deleted: bool,
+) -> Result<SchemaValue, Error> {
+    let versions = store
+        .versions(subject)
+        .filter(|v| deleted || v.values().any(|v| !v.deleted))
+        .ok_or_else(|| Error::SubjectNotFound(subject.to_owned()))?;
+    let parsed = parse_new(store, request)?;
+    versions
+        .values()
+        .filter(|v| deleted || !v.deleted)
+        .find(|v| same(&parsed, v, normalize))
+        .cloned()
+        .ok_or(Error::SchemaNotFound(None))
+}
+
+/// `GET /subjects`.
+pub fn subjects(store: &Store, prefix: &str, deleted: bool, deleted_only: bool) -> Vec<String> {
+    store
+        .subjects()
+        .filter(|(s, _)| s.starts_with(prefix))
+        .filter(|(_, versions)| {
+            let live = versions.values().any(|v| !v.deleted);
+            let soft = versions.values().any(|v| v.deleted);
+            if deleted_only {
+                soft
+            } else {
+                live || (deleted && soft)
+            }
+        })
+        .map(|(s, _)| s.clone())
+        .collect()
+}
+
+/// `GET /subjects/{s}/versions`.
+pub fn versions(store: &Store, subject: &str, deleted: bool) -> Result<Vec<i32>, Error> {
+    let list: Vec<i32> = store
+        .versions(subject)
+        .map(|v| {
+            v.values()
+                .filter(|v| deleted || !v.deleted)
+                .map(|v| v.version)
+                .collect()
+        })
+        .unwrap_or_default();
+    if list.is_empty() {
+        return Err(Error::SubjectNotFound(subject.to_owned()));
+    }
+    Ok(list)
+}
+
+/// `GET /subjects/{s}/versions/{v}`.
+pub fn version<'a>(
+    store: &'a Store,
+    subject: &str,
+    spec: VersionSpec,
+    deleted: bool,
+) -> Result<&'a SchemaValue, Error> {
+    let versions = store
+        .versions(subject)
+        .filter(|v| deleted || v.values().any(|v| !v.deleted))
+        .ok_or_else(|| Error::SubjectNotFound(subject.to_owned()))?;
+    match spec {
+        VersionSpec::Latest => versions
+            .values()
+            .rev()
+            .find(|v| deleted || !v.deleted)
+            .ok_or_else(|| Error::VersionNotFound("latest".to_owned())),
+        VersionSpec::Number(n) => versions
+            .get(&n)
+            .filter(|v| deleted || !v.deleted)
+            .ok_or_else(|| Error::VersionNotFound(n.to_string())),
+    }
+}
+
+/// `GET /subjects/{s}/versions/{v}/referencedby`: ids of live schemas referencing it.
+pub fn referenced_by(store: &Store, subject: &str, spec: VersionSpec) -> Result<Vec<i32>, Error> {
+    let target = version(store, subject, spec, false)?;
+    Ok(referencing_ids(store, subject, target.version))
+}
+
+fn referencing_ids(store: &Store, subject: &str, version: i32) -> Vec<i32> {
+    let mut ids: Vec<i32> = store
+        .subjects()
+        .flat_map(|(_, v)| v.values())
+        .filter(|v| !v.deleted)
+        .filter(|v| {
+            v.references
+                .iter()
+                .any(|r| r.subject == subject && r.version == version)
+        })
+        .map(|v| v.id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+fn writable(store: &Store, subject: &str) -> Result<(), Error> {
+    if store.effective_mode(subject) == Mode::ReadOnly {
+        return Err(Error::OperationNotPermitted(format!(
+            "Subject {subject} is in read-only mode"
+        )));
+    }
+    Ok(())
+}
+
+/// `DELETE /subjects/{s}`: the versions deleted.
+pub fn delete_subject(
+    store: &Store,
+    subject: &str,
+    permanent: bool,
+) -> Result<Plan<Vec<i32>>, Error> {
+    writable(store, subject)?;
+    let versions = store
+        .versions(subject)
+        .ok_or_else(|| Error::SubjectNotFound(subject.to_owned()))?;
+    let live: Vec<&SchemaValue> = versions.values().filter(|v| !v.deleted).collect();
+    for v in &live {
+        if !referencing_ids(store, subject, v.version).is_empty() {
+            return Err(Error::ReferenceExists {
+                subject: subject.to_owned(),
+                version: v.version,
+            });
+        }
+    }
+    if permanent {
+        if !live.is_empty() {
+            return Err(Error::SubjectNotSoftDeleted(subject.to_owned()));
+        }
+        let records = versions
+            .keys()
+            .map(|&version| Record {
+                key: Key::Schema {
+                    subject: subject.to_owned(),
+                    version,
+                },
+                value: None,
+            })
+            .collect();
+        return Ok(Plan {
+            records,
+            result: versions.keys().copied().collect(),
+        });
+    }
+    if live.is_empty() {
+        return Err(Error::SubjectSoftDeleted(subject.to_owned()));
+    }
+    let records = live
+        .iter()
+        .map(|v| {
+            Record::schema(&SchemaValue {
+                deleted: true,
+                ..(*v).clone()
+            })
+        })
+        .collect();
+    Ok(Plan {
+        records,
+        result: live.iter().map(|v| v.version).collect(),
+    })
+}
+
+/// `DELETE /subjects/{s}/versions/{v}`: the version deleted.
+pub fn delete_version(
+    store: &Store,
+    subject: &str,
+    spec: VersionSpec,
+    permanent: bool,
+) -> Result<Plan<i32>, Error> {
+    writable(store, subject)?;
+    // A numbered version is found soft-deleted or not (40406 / 40407 below);
+    // `latest` is the newest live one for a soft delete.
+    let include_deleted = permanent || matches!(spec, VersionSpec::Number(_));
+    let target = version(store, subject, spec, include_deleted)?;
+    if !referencing_ids(store, subject, target.version).is_empty() {
+        return Err(Error::ReferenceExists {
+            subject: subject.to_owned(),
+            version: target.version,
+        });
+    }
+    let key = Key::Schema {
+        subject: subject.to_owned(),
+        version: target.version,
+    };
+    let record = match (permanent, target.deleted) {
+        (false, true) => {
+            return Err(Error::VersionSoftDeleted {
+                subject: subject.to_owned(),
+                version: target.version,
+            })
+        }
+        (true, false) => {
+            return Err(Error::VersionNotSoftDeleted {
+                subject: subject.to_owned(),
+                version: target.version,
+            })
+        }
+        (true, true) => Record { key, value: None },
+        (false, false) => Record::schema(&SchemaValue {
+            deleted: true,
+            ..target.clone()
+        }),
+    };
+    Ok(Plan {
+        records: vec![record],
+        result: target.version,
+    })
+}
+
+/// `GET /schemas/ids/{id}`.
+pub fn schema_by_id(store: &Store, id: i32) -> Result<&SchemaValue, Error> {
+    store
+        .by_id(id)
+        .next()
+        .ok_or(Error::SchemaNotFound(Some(id)))
+}
+
+/// `GET /schemas/ids/{id}/versions`: `(subject, version)` pairs using the id.
+pub fn id_versions(store: &Store, id: i32, deleted: bool) -> Result<Vec<(String, i32)>, Error> {
+    schema_by_id(store, id)?;
+    Ok(store
+        .by_id(id)
+        .filter(|v| deleted || !v.deleted)
+        .map(|v| (v.subject.clone(), v.version))
+        .collect())
+}
+
+/// `POST /compatibility/subjects/{s}/versions[/{v}]`: Confluent's verbose messages,
+/// empty when compatible. `spec: None` checks what the level says (as registering).
+pub fn test_compatibility(
+    store: &Store,
+    subject: &str,
+    spec: Option<VersionSpec>,
+    request: &RegisterRequest,
+) -> Result<Vec<String>, Error> {
+    let parsed = parse_new(store, request)?;
+    let level = store.effective_level(subject);
+    let olds: Vec<&SchemaValue> = match spec {
+        None => store.live_versions(subject),
+        Some(spec) => match version(store, subject, spec, false) {
+            Ok(v) => vec![v],
+            // Confluent: `latest` of a missing subject is compatible.
+            Err(Error::SubjectNotFound(_)) if spec == VersionSpec::Latest => Vec::new(),
+            Err(e) => return Err(e),
+        },
+    };
+    let Some(new) = &parsed.schema else {
+        return Ok(Vec::new());
+    };
+    let mut existing = Vec::new();
+    for v in olds {
+        if v.schema_type() != "AVRO" {
+            return Ok(vec![format!(
+                "Incompatible because of different schema type: {} vs AVRO",
+                v.schema_type()
+            )]);
+        }
+        if let Ok(s) = Schema::parse_str(&v.schema) {
+            existing.push((v.version, s));
+        }
+    }
+    Ok(compatibility::check(level, new, &existing))
+}
+
+/// `PUT /config[/{s}]`.
+pub fn set_config(subject: Option<&str>, level: &str) -> Result<Plan<CompatibilityLevel>, Error> {
+    let level: CompatibilityLevel = level.parse()?;
+    let value = ConfigValue {
+        compatibility_level: Some(level.as_str().to_owned()),
+    };
+    Ok(Plan {
+        records: vec![Record {
+            key: Key::Config(subject.map(str::to_owned)),
+            value: serde_json::to_string(&value).ok(),
+        }],
+        result: level,
+    })
+}
+
+/// `GET /config[/{s}]`.
+pub fn get_config(
+    store: &Store,
+    subject: Option<&str>,
+    default_to_global: bool,
+) -> Result<CompatibilityLevel, Error> {
+    let global = store.global_level().unwrap_or_default();
+    match subject {
+        None => Ok(global),
+        Some(s) => match store.subject_level(s) {
+            Some(level) => Ok(level),
+            None if default_to_global => Ok(global),
+            None => Err(Error::SubjectLevelCompatibilityNotConfigured(s.to_owned())),
+        },
+    }
+}
+
+/// `DELETE /config[/{s}]`: the level that was set.
+pub fn delete_config(
+    store: &Store,
+    subject: Option<&str>,
+) -> Result<Plan<CompatibilityLevel>, Error> {
+    let previous = get_config(store, subject, false)?;
+    Ok(Plan {
+        records: vec![Record {
+            key: Key::Config(subject.map(str::to_owned)),
+            value: None,
+        }],
+        result: previous,
+    })
+}
+
+/// `PUT /mode[/{s}]`; entering IMPORT with schemas in scope needs `force`.
+pub fn set_mode(
+    store: &Store,
+    subject: Option<&str>,
+    mode: &str,
+    force: bool,
+) -> Result<Plan<Mode>, Error> {
+    let mode: Mode = mode.parse()?;
+    if mode == Mode::Import && !force {
+        let has_schemas = match subject {
+            Some(s) => store.versions(s).is_some(),
+            None => store.subjects().next().is_some(),
+        };
+        if has_schemas {
+            return Err(Error::OperationNotPermitted(
+                "Cannot import since found existing subjects".to_owned(),
+            ));
+        }
+    }
+    let value = ModeValue {
+        mode: mode.as_str().to_owned(),
+    };
+    Ok(Plan {
+        records: vec![Record {
+            key: Key::Mode(subject.map(str::to_owned)),
+            value: serde_json::to_string(&value).ok(),
+        }],
+        result: mode,
+    })
+}
+
+/// `GET /mode[/{s}]`.
+pub fn get_mode(
+    store: &Store,
+    subject: Option<&str>,
+    default_to_global: bool,
+) -> Result<Mode, Error> {
+    let global = store.global_mode().unwrap_or_default();
+    match subject {
+        None => Ok(global),
+        Some(s) => match store.subject_mode(s) {
+            Some(mode) => Ok(mode),
+            None if default_to_global => Ok(global),
+            None => Err(Error::SubjectLevelModeNotConfigured(s.to_owned())),
+        },
+    }
+}
+
+/// `DELETE /mode[/{s}]`: the mode that was set.
+pub fn delete_mode(store: &Store, subject: Option<&str>) -> Result<Plan<Mode>, Error> {
+    let previous = get_mode(store, subject, false)?;
+    Ok(Plan {
+        records: vec![Record {
+            key: Key::Mode(subject.map(str::to_owned)),
+            value: None,
+        }],
+        result: previous,
+    })
+}
+
+#[cfg(test)]
+mod tests;
