@@ -102,6 +102,9 @@ pub enum Error {
     /// 406: no acceptable response type.
     #[error("HTTP 406 Not Acceptable")]
     NotAcceptable,
+    /// 405: the endpoint has no such method.
+    #[error("HTTP 405 Method Not Allowed")]
+    MethodNotAllowed,
     /// 404: no such endpoint.
     #[error("HTTP 404 Not Found")]
     NotFound,
@@ -147,6 +150,7 @@ impl Error {
             Self::UnsupportedMediaType => 415,
             Self::NotAcceptable => 406,
             Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
             Self::Store(_) => 50001,
             Self::Timeout(_) => 50002,
         }

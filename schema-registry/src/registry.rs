@@ -434,7 +434,7 @@ pub fn delete_subject(
         if !live.is_empty() {
             return Err(Error::SubjectNotSoftDeleted(subject.to_owned()));
         }
-        let records = versions
+        let mut records: Vec<Record> = versions
             .keys()
             .map(|&version| Record {
                 key: Key::Schema {
@@ -444,6 +444,20 @@ pub fn delete_subject(
                 value: None,
             })
             .collect();
+        // A hard-deleted subject leaves no subject-level config or mode behind (as
+        // `KafkaSchemaRegistry.deleteSubject` does with `permanentDelete`).
+        if store.subject_level(subject).is_some() {
+            records.push(Record {
+                key: Key::Config(Some(subject.to_owned())),
+                value: None,
+            });
+        }
+        if store.subject_mode(subject).is_some() {
+            records.push(Record {
+                key: Key::Mode(Some(subject.to_owned())),
+                value: None,
+            });
+        }
         return Ok(Plan {
             records,
             result: versions.keys().copied().collect(),

@@ -118,6 +118,7 @@ pub(crate) fn router(service: Arc<Service>) -> Router {
             get(get_mode).put(put_mode).delete(delete_mode),
         )
         .fallback(|| async { Error::NotFound })
+        .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(middleware::from_fn(negotiate))
         .with_state(service)
 }

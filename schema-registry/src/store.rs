@@ -596,4 +596,24 @@ mod tests {
         assert_eq!(store.versions("k").map(BTreeMap::len), Some(1));
         assert_eq!(store.max_id(), 5);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn keys_round_trip(subject in "\\PC{0,40}", version in 1..i32::MAX, kind in 0..5u8) {
+            let key = match kind {
+                0 => Key::Schema { subject, version },
+                1 => Key::Config(Some(subject)),
+                2 => Key::Mode(Some(subject)),
+                3 => Key::DeleteSubject(subject),
+                _ => Key::Noop,
+            };
+            proptest::prop_assert_eq!(Key::parse(key.to_json().as_bytes()), Some(key));
+        }
+
+        #[test]
+        fn any_bytes_apply_without_panicking(key in proptest::collection::vec(proptest::num::u8::ANY, 0..64), value in proptest::option::of(proptest::collection::vec(proptest::num::u8::ANY, 0..64))) {
+            let mut store = Store::default();
+            store.apply(Some(&key), value.as_deref());
+        }
+    }
 }

@@ -266,6 +266,8 @@ async fn register_lookup_and_read_endpoints() {
     }
     let (status, e) = api.get("/no/such/endpoint").await;
     assert_eq!((status, code(&e)), (404, 404));
+    let (status, e) = api.call(Method::PATCH, "/subjects", None).await;
+    assert_eq!((status, code(&e)), (405, 405));
 
     registry.shutdown().await;
     broker.shutdown().await.expect("broker stops");
