@@ -1,9 +1,11 @@
 //! `sluice`: Kafka Connect-style data pipelines in one binary.
 //!
 //! Subcommands: `broker` runs the included Kafka-protocol broker; `standalone` and
-//! `distributed` run Kafka Connect workers against any Kafka cluster; the Kafka tutorial tools
+//! `distributed` run Kafka Connect workers against any Kafka cluster; `registry` runs the
+//! Confluent-compatible schema registry; the Kafka tutorial tools
 //! (`topics`, `produce`, `consume`, `groups`) talk to any Kafka broker. Plain `sluice`
-//! starts the broker on :9092 and a worker on :8083 with data under `./data`.
+//! starts the broker on :9092, the schema registry on :8081 and a worker on :8083 with
+//! data under `./data`.
 
 mod cli;
 mod worker;
@@ -30,6 +32,8 @@ enum Command {
     Standalone(worker::StandaloneArgs),
     /// Run a distributed Kafka Connect worker (like connect-distributed.sh).
     Distributed(worker::DistributedArgs),
+    /// Run the Confluent-compatible schema registry (like schema-registry-start).
+    Registry(RegistryArgs),
     /// Create, list, describe, alter and delete topics (like kafka-topics.sh).
     Topics(cli::topics::TopicsArgs),
     /// Produce lines from stdin to a topic (like kafka-console-producer.sh).
@@ -38,6 +42,53 @@ enum Command {
     Consume(cli::consume::ConsumeArgs),
     /// List and describe consumer groups (like kafka-consumer-groups.sh).
     Groups(cli::groups::GroupsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct RegistryArgs {
+    /// The Kafka cluster holding the schemas topic (kafkastore.bootstrap.servers).
+    #[arg(long, default_value = "127.0.0.1:9092")]
+    bootstrap_servers: String,
+    /// Where the REST API listens (listeners), e.g. http://0.0.0.0:8081.
+    #[arg(long, default_value = "http://127.0.0.1:8081")]
+    listeners: String,
+    /// The topic the schemas are stored in (kafkastore.topic).
+    #[arg(long, default_value = "_schemas")]
+    topic: String,
+    /// Replication factor of the schemas topic when it is created
+    /// (kafkastore.topic.replication.factor).
+    #[arg(long, default_value_t = 1)]
+    replication_factor: i32,
+}
+
+impl RegistryArgs {
+    fn into_config(self) -> anyhow::Result<schema_registry::RegistryConfig> {
+        let address = self
+            .listeners
+            .strip_prefix("http://")
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--listeners {}: expected http://host:port (HTTPS is not supported yet)",
+                    self.listeners
+                )
+            })?
+            .trim_end_matches('/');
+        let listener = std::net::ToSocketAddrs::to_socket_addrs(address)
+            .ok()
+            .and_then(|mut a| a.next())
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--listeners {}: not a host:port to listen on",
+                    self.listeners
+                )
+            })?;
+        Ok(schema_registry::RegistryConfig {
+            bootstrap_servers: self.bootstrap_servers,
+            listener,
+            topic: self.topic,
+            topic_replication_factor: self.replication_factor,
+        })
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -84,6 +135,7 @@ fn main() -> std::process::ExitCode {
                 worker::run_standalone(a, loggers).await
             }
             Some(Command::Distributed(a)) => worker::run_distributed(a, loggers).await,
+            Some(Command::Registry(a)) => run_registry(a).await,
             Some(Command::Topics(a)) => cli::topics::run(a).await,
             Some(Command::Produce(a)) => cli::produce::run(a).await,
             Some(Command::Consume(a)) => cli::consume::run(a).await,
@@ -148,27 +200,54 @@ async fn run_broker(args: BrokerArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Plain `sluice`: the broker on 127.0.0.1:9092 and a Connect worker on 127.0.0.1:8083,
-/// data under ./data.
+async fn run_registry(args: RegistryArgs) -> anyhow::Result<()> {
+    let registry = schema_registry::start(args.into_config()?).await?;
+    println!(
+        "sluice schema registry listening on http://{} (Ctrl-C to stop)",
+        registry.local_addr()
+    );
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    registry.shutdown().await;
+    Ok(())
+}
+
+/// Plain `sluice`: the broker on 127.0.0.1:9092, the schema registry on 127.0.0.1:8081
+/// and a Connect worker on 127.0.0.1:8083, data under ./data.
 async fn run_all_in_one(loggers: runtime::loggers::Loggers) -> anyhow::Result<()> {
     let config = BrokerArgs::all_in_one().into_config()?;
     let broker = broker::Broker::start(config).await?;
     let props = worker::all_in_one_worker_props(&broker.bootstrap());
+    let registry = match schema_registry::start(schema_registry::RegistryConfig {
+        bootstrap_servers: broker.bootstrap(),
+        ..schema_registry::RegistryConfig::default()
+    })
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            broker.shutdown().await?;
+            return Err(e.into());
+        }
+    };
     let worker = match worker::start_distributed(props, loggers).await {
         Ok(w) => w,
         Err(e) => {
+            registry.shutdown().await;
             broker.shutdown().await?;
             return Err(e);
         }
     };
     println!(
-        "sluice is running: Kafka broker on {}, Kafka Connect REST API on http://{} (Ctrl-C to stop)",
+        "sluice is running: Kafka broker on {}, schema registry on http://{}, Kafka Connect REST API on http://{} (Ctrl-C to stop)",
         broker.bootstrap(),
+        registry.local_addr(),
         worker.rest_addr
     );
     shutdown_signal().await;
     tracing::info!("shutting down");
     worker.shutdown().await;
+    registry.shutdown().await;
     broker.shutdown().await?;
     Ok(())
 }

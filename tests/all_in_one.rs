@@ -1,5 +1,5 @@
-//! End to end: plain `sluice` (the broker on 127.0.0.1:9092 and a distributed worker on
-//! 127.0.0.1:8083, data under `./data`) keeps what users create with curl across a
+//! End to end: plain `sluice` (the broker on 127.0.0.1:9092, the schema registry on
+//! 127.0.0.1:8081 and a distributed worker on 127.0.0.1:8083, data under `./data`) keeps what users create with curl across a
 //! restart: connectors, their target states and their source offsets live in the
 //! broker's internal topics.
 //!
@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 const REST: u16 = 8083;
 const BROKER: u16 = 9092;
+const REGISTRY: u16 = 8081;
 
 struct Process(Child);
 
@@ -40,9 +41,14 @@ impl Drop for Process {
     }
 }
 
-/// A minimal HTTP/1.1 client: (status, body).
+/// A minimal HTTP/1.1 client for the Connect REST API: (status, body).
 fn http(method: &str, path: &str, body: Option<&str>) -> (u16, String) {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", REST)) else {
+    http_on(REST, method, path, body)
+}
+
+/// A minimal HTTP/1.1 client: (status, body).
+fn http_on(port: u16, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
         return (0, String::new());
     };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(100)));
@@ -141,11 +147,11 @@ fn append(path: &Path, range: std::ops::Range<u32>) {
 
 #[test]
 fn plain_sluice_keeps_connectors_states_and_offsets_across_restarts() {
-    for port in [REST, BROKER] {
+    for port in [REST, BROKER, REGISTRY] {
         assert!(
             TcpStream::connect(("127.0.0.1", port)).is_err(),
-            "port {port} is in use: plain `sluice` needs 127.0.0.1:{BROKER} and :{REST}; stop \
-             whatever holds it (a running sluice?) and run the test again"
+            "port {port} is in use: plain `sluice` needs 127.0.0.1:{BROKER}, :{REGISTRY} and \
+             :{REST}; stop whatever holds it (a running sluice?) and run the test again"
         );
     }
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -155,6 +161,15 @@ fn plain_sluice_keeps_connectors_states_and_offsets_across_restarts() {
     append(&input, 0..100);
 
     let sluice = start(dir);
+    // The schema registry is up too, and keeps what it is given across the restart.
+    let schema = r#"{"schema":"{\"type\":\"record\",\"name\":\"Line\",\"fields\":[{\"name\":\"text\",\"type\":\"string\"}]}"}"#;
+    let (status, answer) = http_on(
+        REGISTRY,
+        "POST",
+        "/subjects/lines-value/versions",
+        Some(schema),
+    );
+    assert_eq!(status, 200, "POST /subjects/lines-value/versions: {answer}");
     let source = format!(
         r#"{{"name":"source","config":{{"connector.class":"FileStreamSource","file":"{}","topic":"lines"}}}}"#,
         input.display()
@@ -199,6 +214,12 @@ fn plain_sluice_keeps_connectors_states_and_offsets_across_restarts() {
         state("idle").as_deref() == Some("PAUSED/PAUSED")
     });
     assert_eq!(state("source").as_deref(), Some("RUNNING/RUNNING"));
+    let (status, answer) = http_on(REGISTRY, "GET", "/subjects/lines-value/versions", None);
+    assert_eq!(
+        (status, answer.as_str()),
+        (200, "[1]"),
+        "the registered schema after the restart"
+    );
     let got = lines(&output);
     let expected: Vec<String> = (0..150).map(|i| format!("line-{i}")).collect();
     assert_eq!(
