@@ -80,6 +80,8 @@ pub const AVRO_TYPE_UNION: &str = "io.confluent.connect.avro.Union";
 pub const AVRO_TYPE_ENUM: &str = "io.confluent.connect.avro.Enum";
 /// `AvroData.CONNECT_AVRO_DECIMAL_PRECISION_PROP`.
 pub const CONNECT_AVRO_DECIMAL_PRECISION_PROP: &str = "connect.decimal.precision";
+/// `AvroData.CONNECT_AVRO_FIXED_SIZE_PROP`: the size of an Avro `fixed` mapped to `BYTES`.
+pub const CONNECT_AVRO_FIXED_SIZE_PROP: &str = "connect.fixed.size";
 /// `AvroData.CONNECT_AVRO_DECIMAL_PRECISION_DEFAULT`.
 pub const CONNECT_AVRO_DECIMAL_PRECISION_DEFAULT: i64 = 64;
 
@@ -480,7 +482,17 @@ impl FromConnect {
                 base.insert("type".into(), "string".into());
             }
             SchemaType::Bytes => {
-                base.insert("type".into(), "bytes".into());
+                match fixed_size(schema)? {
+                    Some(size) => {
+                        let (ns, name) = self.name_or_default(schema.name());
+                        base = self.define("fixed", ns.as_deref(), &name, enclosing)?;
+                        base.insert("size".into(), size.into());
+                        defines = Some(full_name(ns.as_deref(), &name));
+                    }
+                    None => {
+                        base.insert("type".into(), "bytes".into());
+                    }
+                }
                 if is_logical(schema, DECIMAL_LOGICAL_NAME) {
                     base.insert("scale".into(), decimal_scale(schema)?.into());
                     base.insert("precision".into(), decimal_precision(schema)?.into());
@@ -646,6 +658,21 @@ impl FromConnect {
             field.insert("default".into(), Json::Null);
         }
         Ok(Json::Object(field))
+    }
+}
+
+/// `AvroData.isFixedSchema`: a named `BYTES` schema with `connect.fixed.size`.
+fn fixed_size(schema: &Schema) -> Result<Option<u64>> {
+    match (
+        schema.name(),
+        schema.parameters().get(CONNECT_AVRO_FIXED_SIZE_PROP),
+    ) {
+        (Some(_), Some(raw)) => raw.parse().map(Some).map_err(|_| {
+            from_err(format!(
+                "Bytes schema has an invalid {CONNECT_AVRO_FIXED_SIZE_PROP} parameter {raw:?}"
+            ))
+        }),
+        _ => Ok(None),
     }
 }
 
@@ -962,10 +989,8 @@ impl<'a> ToConnect<'a> {
         let mut builder = match kind {
             "boolean" => SchemaBuilder::boolean(),
             "bytes" | "fixed" if is("decimal") => {
-                let scale = map
-                    .get("scale")
-                    .and_then(Json::as_i64)
-                    .ok_or_else(|| to_err("scale must be specified and must be a number."))?;
+                // In Avro the scale is optional and defaults to 0.
+                let scale = map.get("scale").and_then(Json::as_i64).unwrap_or(0);
                 params.insert(DECIMAL_SCALE_PARAMETER.into(), scale.to_string());
                 if let Some(precision) = map.get("precision") {
                     let precision = precision
@@ -1001,8 +1026,9 @@ impl<'a> ToConnect<'a> {
                 Some("int16") => SchemaBuilder::int16(),
                 Some(other) => {
                     return Err(to_err(format!(
-                        "unknown Connect type annotation {other:?} on an Avro int"
-                    )))
+                    "Connect type annotation for Avro int field is {other:?}; expected \"int8\" \
+                         or \"int16\""
+                )))
                 }
             },
             "long" => {
@@ -1105,6 +1131,13 @@ impl<'a> ToConnect<'a> {
                 )))
             }
         };
+        if kind == "fixed" {
+            let size = map
+                .get("size")
+                .and_then(Json::as_u64)
+                .ok_or_else(|| to_err("fixed without a numeric size"))?;
+            params.insert(CONNECT_AVRO_FIXED_SIZE_PROP.into(), size.to_string());
+        }
 
         if self.config.connect_meta_data {
             if let Some(doc) = prop_str(CONNECT_DOC_PROP) {
@@ -1155,7 +1188,9 @@ impl<'a> ToConnect<'a> {
         let default = match (field_default, connect_default) {
             (None, connect) => connect,
             (Some(field), None) => {
-                params.insert(AVRO_FIELD_DEFAULT_FLAG_PROP.into(), "true".into());
+                if self.config.connect_meta_data {
+                    params.insert(AVRO_FIELD_DEFAULT_FLAG_PROP.into(), "true".into());
+                }
                 Some(field)
             }
             (Some(field), Some(_)) => Some(field),
@@ -1190,9 +1225,16 @@ impl<'a> ToConnect<'a> {
             builder = builder.optional();
         }
         if let Some(default) = default {
+            // Java logs and ignores a default it cannot convert ("Ignoring invalid default").
             let without_default = builder.clone().build()?;
-            if let Some(value) = default_from_avro(&without_default, default)? {
-                builder = builder.default_value(value);
+            match default_from_avro(&without_default, default) {
+                Ok(Some(value)) if without_default.validate_value(&value).is_ok() => {
+                    builder = builder.default_value(value);
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "Ignoring invalid default {default} for Avro schema");
+                }
             }
         }
         Ok(builder.build()?)
@@ -1434,7 +1476,18 @@ impl<'s> ValueWalk<'s> {
                 }
                 _ => AvroValue::String(v.clone()),
             },
-            Value::Bytes(v) => AvroValue::Bytes(v.clone()),
+            Value::Bytes(v) => match avro {
+                Avro::Fixed(fixed) if fixed.size == v.len() => AvroValue::Fixed(v.len(), v.clone()),
+                Avro::Fixed(fixed) => {
+                    return Err(data_err(format!(
+                        "{} bytes for Avro fixed {} of size {}",
+                        v.len(),
+                        fixed.name,
+                        fixed.size
+                    )))
+                }
+                _ => AvroValue::Bytes(v.clone()),
+            },
             Value::Decimal(d) => {
                 let bytes = Decimal::from_logical(schema, d)?;
                 match avro {

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use serde_json::{json, Value as Json};
 
 use super::data::{AvroData, AvroDataConfig, AvroSchema};
-use super::{to_avro_schema, to_connect_schema, to_connect_value, wire, AvroError};
+use super::{to_avro_schema, to_avro_value, to_connect_schema, to_connect_value, wire, AvroError};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -621,4 +621,45 @@ proptest! {
         let decoded = wire::decode(&framed);
         prop_assert!(matches!(decoded, Ok((i, p)) if i == id && p == payload.as_slice()));
     }
+}
+
+#[test]
+fn fixed_maps_to_named_bytes_and_back() -> TestResult {
+    let avro = AvroSchema::parse(
+        json!({"type": "fixed", "name": "Hash", "namespace": "com.example",
+        "size": 4}),
+    )?;
+    let expected = SchemaBuilder::bytes()
+        .name("com.example.Hash")
+        .parameter("connect.fixed.size", "4")
+        .build()?;
+    assert_eq!(to_connect_schema(&avro)?, expected);
+    assert_eq!(
+        avro_json(&expected)?,
+        json!({"type": "fixed", "name": "Hash", "namespace": "com.example", "size": 4,
+            "connect.name": "com.example.Hash",
+            "connect.parameters": {"connect.fixed.size": "4"}})
+    );
+    round_trip(&expected, &Value::Bytes(vec![1, 2, 3, 4]))?;
+    assert!(to_avro_value(&expected, &Value::Bytes(vec![1])).is_err());
+    Ok(())
+}
+
+#[test]
+fn avro_decimal_scale_defaults_to_zero_and_bad_defaults_are_ignored() -> TestResult {
+    let avro = AvroSchema::parse(json!({"type": "record", "name": "R", "fields": [
+        {"name": "d", "type": {"type": "bytes", "logicalType": "decimal", "precision": 5}},
+        // 17 bytes do not fit the i128 unscaled value of a Connect Decimal here.
+        {"name": "n", "type": {"type": "bytes", "logicalType": "decimal", "precision": 40,
+            "scale": 0}, "default": format!("\u{1}{}", "\u{0}".repeat(16))}
+    ]}))?;
+    let connect = to_connect_schema(&avro)?;
+    let d = connect.field("d")?.ok_or("no d")?;
+    assert_eq!(
+        d.schema().parameters().get("scale").map(String::as_str),
+        Some("0")
+    );
+    let n = connect.field("n")?.ok_or("no n")?;
+    assert_eq!(n.schema().default_value(), None);
+    Ok(())
 }
