@@ -1287,15 +1287,13 @@ fn default_from_avro(schema: &Schema, json: &Json) -> Result<Option<Value>> {
         return Ok(None);
     }
     let value = match schema.schema_type() {
-        SchemaType::Int8 => json
-            .as_i64()
-            .and_then(|v| i8::try_from(v).ok())
-            .map(Value::Int8),
-        SchemaType::Int16 => json
-            .as_i64()
-            .and_then(|v| i16::try_from(v).ok())
-            .map(Value::Int16),
-        SchemaType::Int32 => json.as_i64().and_then(|v| i32::try_from(v).ok()).map(|v| {
+        // Java narrows with casts (`(byte) jsonValue.intValue()`), so out-of-range defaults wrap.
+        #[allow(clippy::cast_possible_truncation)]
+        SchemaType::Int8 => json.as_i64().map(|v| Value::Int8(v as i32 as i8)),
+        #[allow(clippy::cast_possible_truncation)]
+        SchemaType::Int16 => json.as_i64().map(|v| Value::Int16(v as i32 as i16)),
+        #[allow(clippy::cast_possible_truncation)]
+        SchemaType::Int32 => json.as_i64().map(|v| v as i32).map(|v| {
             if is_logical(schema, DATE_LOGICAL_NAME) {
                 Value::Date(v)
             } else if is_logical(schema, TIME_LOGICAL_NAME) {

@@ -663,3 +663,70 @@ fn avro_decimal_scale_defaults_to_zero_and_bad_defaults_are_ignored() -> TestRes
     assert_eq!(n.schema().default_value(), None);
     Ok(())
 }
+
+#[test]
+fn java_schema_with_named_references() -> TestResult {
+    let avro = AvroSchema::parse(json!({
+        "type": "record", "name": "Outer", "namespace": "com.example",
+        "fields": [
+            {"name": "first", "type": {"type": "record", "name": "Inner",
+                "fields": [{"name": "n", "type": "long"}]}},
+            {"name": "second", "type": ["null", "Inner"], "default": null},
+            {"name": "third", "type": {"type": "array", "items": "com.example.Inner"}}
+        ]
+    }))?;
+    let inner = SchemaBuilder::struct_()
+        .name("com.example.Inner")
+        .field("n", Schema::int64())
+        .build()?;
+    let optional_inner = SchemaBuilder::struct_()
+        .name("com.example.Inner")
+        .field("n", Schema::int64())
+        .optional()
+        .build()?;
+    let expected = SchemaBuilder::struct_()
+        .name("com.example.Outer")
+        .field("first", inner.clone())
+        .field("second", optional_inner.clone())
+        .field("third", SchemaBuilder::array(inner.clone()).build()?)
+        .build()?;
+    let connect = to_connect_schema(&avro)?;
+    assert_eq!(connect, expected);
+
+    let datum = AvroValue::Record(vec![
+        (
+            "first".into(),
+            AvroValue::Record(vec![("n".into(), AvroValue::Long(1))]),
+        ),
+        (
+            "second".into(),
+            AvroValue::Union(
+                1,
+                Box::new(AvroValue::Record(vec![("n".into(), AvroValue::Long(2))])),
+            ),
+        ),
+        (
+            "third".into(),
+            AvroValue::Array(vec![AvroValue::Record(vec![(
+                "n".into(),
+                AvroValue::Long(3),
+            )])]),
+        ),
+    ]);
+    let (_, value) = to_connect_value(&avro, &datum)?;
+    let with_n = |schema: &Schema, n: i64| -> Result<Value, Box<dyn std::error::Error>> {
+        let mut st = Struct::new(schema.clone())?;
+        st.put("n", Value::Int64(n))?;
+        Ok(Value::Struct(st))
+    };
+    let mut outer = Struct::new(expected.clone())?;
+    outer
+        .put("first", with_n(&inner, 1)?)?
+        .put("second", with_n(&optional_inner, 2)?)?
+        .put("third", Value::Array(vec![with_n(&inner, 3)?]))?;
+    assert_eq!(value, Value::Struct(outer.clone()));
+    // Written back with the Avro schema it came from.
+    let again = AvroData::default().to_avro_value_with(&expected, &avro, &Value::Struct(outer))?;
+    assert_eq!(again, datum);
+    Ok(())
+}
