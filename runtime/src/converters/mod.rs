@@ -12,6 +12,7 @@
 //! Every [`Converter`] is also a [`HeaderConverter`], as in Kafka. Plugins are resolved by
 //! class name with [`converter_for_class`] and [`header_converter_for_class`].
 
+pub mod avro;
 mod bytes;
 mod format;
 mod header;
