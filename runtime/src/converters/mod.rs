@@ -7,7 +7,9 @@
 //! * [`StringConverter`], [`ByteArrayConverter`] and the fixed-width [`BooleanConverter`],
 //!   [`ShortConverter`], [`IntegerConverter`], [`LongConverter`], [`FloatConverter`],
 //!   [`DoubleConverter`];
-//! * [`SimpleHeaderConverter`], the default `header.converter`.
+//! * [`SimpleHeaderConverter`], the default `header.converter`;
+//! * [`AvroConverter`] (Confluent's `io.confluent.connect.avro.AvroConverter`), backed by a
+//!   Confluent-compatible schema registry over HTTP (a key/value converter only).
 //!
 //! Every [`Converter`] is also a [`HeaderConverter`], as in Kafka. Plugins are resolved by
 //! class name with [`converter_for_class`] and [`header_converter_for_class`].
@@ -27,6 +29,7 @@ use connect_api::data::{Schema, Value};
 use connect_api::record::Headers;
 use connect_api::ConnectError;
 
+pub use avro::AvroConverter;
 pub use bytes::ByteArrayConverter;
 pub use header::SimpleHeaderConverter;
 pub use json::{DecimalFormat, JsonConverter};
@@ -66,9 +69,11 @@ impl SchemaAndValue {
 /// The worker creates one converter per task and role and calls [`Converter::configure`]
 /// once before any conversion, so conversions take `&mut self`: a converter may keep
 /// caches (e.g. schema ids of a schema registry-backed Avro converter) without locking.
-/// The methods are synchronous and must not block; a converter that needs network I/O
-/// (a registry lookup on a cache miss) will need an async variant of this trait, to be
-/// added next to it rather than forcing every converter to be async.
+/// The methods are synchronous, as in Kafka, and should not block. The one exception is
+/// [`AvroConverter`], which needs a schema registry round trip on a cache miss: it blocks
+/// the calling worker thread with `tokio::task::block_in_place` for that request only (see
+/// [`avro::client`]), so it must be called on a multi-thread tokio runtime, as the worker
+/// does.
 pub trait Converter: Send {
     /// The configuration keys the converter accepts (for `GET /connector-plugins/{p}/config`
     /// and validation).
@@ -275,9 +280,11 @@ pub const CONVERTER_CLASSES: &[&str] = &[
     "org.apache.kafka.connect.converters.LongConverter",
     "org.apache.kafka.connect.converters.FloatConverter",
     "org.apache.kafka.connect.converters.DoubleConverter",
+    "io.confluent.connect.avro.AvroConverter",
 ];
 
-/// The header converter classes sluice ships: [`CONVERTER_CLASSES`] plus
+/// The header converter classes sluice ships: [`CONVERTER_CLASSES`] (except
+/// `AvroConverter`, which is not a `HeaderConverter`, as in Confluent) plus
 /// `SimpleHeaderConverter`.
 pub const HEADER_CONVERTER_CLASSES: &[&str] = &[
     "org.apache.kafka.connect.storage.SimpleHeaderConverter",
@@ -316,6 +323,7 @@ pub fn converter_for_class(name: &str) -> Option<Box<dyn Converter>> {
         "LongConverter" => Box::new(LongConverter::new()),
         "FloatConverter" => Box::new(FloatConverter::new()),
         "DoubleConverter" => Box::new(DoubleConverter::new()),
+        "AvroConverter" => Box::new(AvroConverter::new()),
         _ => return None,
     };
     Some(converter)
@@ -350,6 +358,13 @@ mod tests {
             assert!(converter_for_class(class).is_some(), "{class}");
             assert!(converter_for_class(simple).is_some(), "{simple}");
         }
+        let mut avro = converter_for_class("io.confluent.connect.avro.AvroConverter")
+            .ok_or_else(|| ConnectError::connector("AvroConverter not found"))?;
+        assert!(avro
+            .config_def()
+            .parse(&BTreeMap::new())
+            .is_err_and(|e| e.to_string().contains("schema.registry.url")));
+        assert!(avro.configure(&BTreeMap::new(), false).is_err());
         for class in HEADER_CONVERTER_CLASSES {
             assert!(header_converter_for_class(class).is_some(), "{class}");
         }
@@ -357,7 +372,8 @@ mod tests {
         assert!(converter_for_class("SimpleHeaderConverter").is_none());
         assert!(converter_for_class("org.example.JsonConverter").is_none());
         assert!(converter_for_class("org.apache.kafka.connect.json.StringConverter").is_none());
-        assert!(converter_for_class("io.confluent.connect.avro.AvroConverter").is_none());
+        assert!(converter_for_class("org.apache.kafka.connect.avro.AvroConverter").is_none());
+        assert!(header_converter_for_class("AvroConverter").is_none());
         assert!(converter_for_class("").is_none());
 
         // The resolved converter is the named one.

@@ -14,9 +14,13 @@
 //! custom properties of primitive schemas (`{"type":"int","connect.type":"int16"}`), which
 //! the mapping back to Connect needs.
 //!
-//! The converter class itself (registry client, subject strategies) is not part of this
-//! module yet.
+//! * [`client`] is a caching client of the Confluent schema registry REST API (Confluent's
+//!   `CachedSchemaRegistryClient`), over HTTP.
+//! * [`converter`] is the converter class, [`AvroConverter`], with Confluent's subject name
+//!   strategies.
 
+pub mod client;
+pub mod converter;
 pub mod data;
 #[cfg(test)]
 mod tests;
@@ -24,6 +28,8 @@ pub mod wire;
 
 use connect_api::ConnectError;
 
+pub use client::SchemaRegistryClient;
+pub use converter::{AvroConverter, SubjectNameStrategy};
 pub use data::{
     to_avro_schema, to_avro_value, to_connect_schema, to_connect_value, AvroData, AvroDataConfig,
     AvroSchema,

@@ -1,0 +1,506 @@
+//! Confluent's `io.confluent.connect.avro.AvroConverter`
+//! (`avro-converter/src/main/java/io/confluent/connect/avro/AvroConverter.java`): Connect
+//! data ⇄ Avro in the Confluent wire format, schemas in a schema registry.
+//!
+//! Writing (`fromConnectData`): the Connect schema is mapped to Avro by [`AvroData`], the
+//! subject is chosen by the subject name strategy, the schema id is obtained from the
+//! registry (registered when `auto.register.schemas=true`, the default; the latest version
+//! of the subject when `use.latest.version=true`; otherwise looked up, which fails when it
+//! is not registered), and the datum is framed as magic byte `0`, id, Avro binary.
+//!
+//! Reading (`toConnectData`): the id is taken from the frame, the writer schema fetched by
+//! id, and the datum mapped back to Connect.
+//!
+//! The registry is reached over HTTP through [`SchemaRegistryClient`], which caches ids and
+//! schemas like Confluent's `CachedSchemaRegistryClient`; see its documentation for how the
+//! synchronous converter blocks on a cache miss.
+
+use std::collections::{BTreeMap, HashMap};
+
+use connect_api::config::{ConfigDef, ConfigKey, ConfigType, Importance, Width};
+use connect_api::data::{Schema, Value};
+use connect_api::record::Headers;
+use connect_api::ConnectError;
+use serde_json::Value as Json;
+
+use super::client::SchemaRegistryClient;
+use super::data::{AvroData, AvroDataConfig, AvroSchema};
+use super::wire;
+use crate::converters::{
+    converter_config_def, with_converter_type, Converter, ConverterType, SchemaAndValue,
+};
+
+/// `schema.registry.url` (`AbstractKafkaSchemaSerDeConfig.SCHEMA_REGISTRY_URL_CONFIG`).
+pub const SCHEMA_REGISTRY_URL_CONFIG: &str = "schema.registry.url";
+/// `auto.register.schemas` (`AbstractKafkaSchemaSerDeConfig.AUTO_REGISTER_SCHEMAS`).
+pub const AUTO_REGISTER_SCHEMAS_CONFIG: &str = "auto.register.schemas";
+/// `use.latest.version` (`AbstractKafkaSchemaSerDeConfig.USE_LATEST_VERSION`).
+pub const USE_LATEST_VERSION_CONFIG: &str = "use.latest.version";
+/// `key.subject.name.strategy` (`AbstractKafkaSchemaSerDeConfig.KEY_SUBJECT_NAME_STRATEGY`).
+pub const KEY_SUBJECT_NAME_STRATEGY_CONFIG: &str = "key.subject.name.strategy";
+/// `value.subject.name.strategy`
+/// (`AbstractKafkaSchemaSerDeConfig.VALUE_SUBJECT_NAME_STRATEGY`).
+pub const VALUE_SUBJECT_NAME_STRATEGY_CONFIG: &str = "value.subject.name.strategy";
+/// `connect.meta.data` (`AvroDataConfig.CONNECT_META_DATA_CONFIG`).
+pub const CONNECT_META_DATA_CONFIG: &str = "connect.meta.data";
+/// `enhanced.avro.schema.support` (`AvroDataConfig.ENHANCED_AVRO_SCHEMA_SUPPORT_CONFIG`).
+pub const ENHANCED_AVRO_SCHEMA_SUPPORT_CONFIG: &str = "enhanced.avro.schema.support";
+
+const TOPIC_NAME_STRATEGY: &str = "io.confluent.kafka.serializers.subject.TopicNameStrategy";
+
+/// How the registry subject of a record's schema is named (Confluent's
+/// `io.confluent.kafka.serializers.subject.*` `SubjectNameStrategy` classes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SubjectNameStrategy {
+    /// `TopicNameStrategy` (the default): `<topic>-key` / `<topic>-value`.
+    #[default]
+    TopicName,
+    /// `RecordNameStrategy`: the record's full name.
+    RecordName,
+    /// `TopicRecordNameStrategy`: `<topic>-<record full name>`.
+    TopicRecordName,
+}
+
+impl SubjectNameStrategy {
+    /// The strategy for a class name, full (`io.confluent.kafka.serializers.subject.
+    /// RecordNameStrategy`) or simple (`RecordNameStrategy`).
+    pub fn for_class(name: &str) -> Option<Self> {
+        let simple = match name.strip_prefix("io.confluent.kafka.serializers.subject.") {
+            Some(simple) => simple,
+            None if !name.contains('.') => name,
+            None => return None,
+        };
+        match simple {
+            "TopicNameStrategy" => Some(Self::TopicName),
+            "RecordNameStrategy" => Some(Self::RecordName),
+            "TopicRecordNameStrategy" => Some(Self::TopicRecordName),
+            _ => None,
+        }
+    }
+
+    /// The subject for a record of `topic` with schema `schema` (`SubjectNameStrategy.
+    /// subjectName(topic, isKey, schema)`).
+    pub fn subject(self, topic: &str, is_key: bool, schema: &AvroSchema) -> String {
+        match self {
+            Self::TopicName => format!("{topic}-{}", if is_key { "key" } else { "value" }),
+            Self::RecordName => record_name(schema.json()),
+            Self::TopicRecordName => format!("{topic}-{}", record_name(schema.json())),
+        }
+    }
+}
+
+/// The name Confluent's `AvroSchema.name()` gives a schema: the full name of a named type
+/// (record, enum, fixed), the type name otherwise.
+fn record_name(json: &Json) -> String {
+    match json {
+        Json::String(primitive) => primitive.clone(),
+        Json::Object(object) => {
+            let name = object.get("name").and_then(Json::as_str);
+            let namespace = object
+                .get("namespace")
+                .and_then(Json::as_str)
+                .filter(|ns| !ns.is_empty());
+            match (name, namespace) {
+                (Some(name), Some(ns)) if !name.contains('.') => format!("{ns}.{name}"),
+                (Some(name), _) => name.to_owned(),
+                (None, _) => match object.get("type") {
+                    Some(inner) => record_name(inner),
+                    None => "unknown".to_owned(),
+                },
+            }
+        }
+        Json::Array(_) => "union".to_owned(),
+        _ => "unknown".to_owned(),
+    }
+}
+
+/// Confluent's `AvroConverter`; see the module documentation. Create with
+/// [`AvroConverter::new`] and [`Converter::configure`] it before use.
+#[derive(Debug, Default)]
+pub struct AvroConverter {
+    state: Option<Configured>,
+}
+
+#[derive(Debug)]
+struct Configured {
+    is_key: bool,
+    client: SchemaRegistryClient,
+    auto_register: bool,
+    use_latest_version: bool,
+    strategy: SubjectNameStrategy,
+    avro_data: AvroData,
+    /// Parsed writer schemas by id (the registry client caches the text).
+    schemas: HashMap<i32, AvroSchema>,
+}
+
+impl AvroConverter {
+    /// An unconfigured converter.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The registry client, once configured (e.g. to inspect its request count).
+    pub fn client(&self) -> Option<&SchemaRegistryClient> {
+        self.state.as_ref().map(|s| &s.client)
+    }
+
+    fn definition() -> ConfigDef {
+        let strategy_doc = "Determines how to construct the subject name under which the \
+                            schema is registered with the schema registry: TopicNameStrategy \
+                            (<topic>-key / <topic>-value), RecordNameStrategy or \
+                            TopicRecordNameStrategy, by full or simple class name.";
+        converter_config_def()
+            .define(
+                ConfigKey::new(
+                    SCHEMA_REGISTRY_URL_CONFIG,
+                    ConfigType::List,
+                    Importance::High,
+                    "Comma-separated list of URLs for Schema Registry instances that can be \
+                     used to register or look up schemas.",
+                )
+                .width(Width::Long)
+                .display_name("Schema Registry URL"),
+            )
+            .define(
+                ConfigKey::new(
+                    AUTO_REGISTER_SCHEMAS_CONFIG,
+                    ConfigType::Boolean,
+                    Importance::Medium,
+                    "Specify if the Serializer should attempt to register the Schema with \
+                     Schema Registry",
+                )
+                .default_value("true"),
+            )
+            .define(
+                ConfigKey::new(
+                    USE_LATEST_VERSION_CONFIG,
+                    ConfigType::Boolean,
+                    Importance::Low,
+                    "Specify if the Serializer should use the latest subject version for \
+                     serialization",
+                )
+                .default_value("false"),
+            )
+            .define(
+                ConfigKey::new(
+                    KEY_SUBJECT_NAME_STRATEGY_CONFIG,
+                    ConfigType::Class,
+                    Importance::Medium,
+                    strategy_doc,
+                )
+                .default_value(TOPIC_NAME_STRATEGY),
+            )
+            .define(
+                ConfigKey::new(
+                    VALUE_SUBJECT_NAME_STRATEGY_CONFIG,
+                    ConfigType::Class,
+                    Importance::Medium,
+                    strategy_doc,
+                )
+                .default_value(TOPIC_NAME_STRATEGY),
+            )
+            .define(
+                ConfigKey::new(
+                    CONNECT_META_DATA_CONFIG,
+                    ConfigType::Boolean,
+                    Importance::Low,
+                    "Toggle for enabling/disabling connect converter to add its meta data to \
+                     the output schema or not",
+                )
+                .default_value("true"),
+            )
+            .define(
+                ConfigKey::new(
+                    ENHANCED_AVRO_SCHEMA_SUPPORT_CONFIG,
+                    ConfigType::Boolean,
+                    Importance::Low,
+                    "Toggle for enabling/disabling enhanced avro schema support: Enum symbol \
+                     preservation and Package Name awareness",
+                )
+                .default_value("false"),
+            )
+    }
+
+    fn configure_as(
+        &mut self,
+        configs: &BTreeMap<String, String>,
+        converter_type: ConverterType,
+    ) -> Result<(), ConnectError> {
+        let is_key = converter_type == ConverterType::Key;
+        let parsed = Self::definition().parse(&with_converter_type(configs, converter_type))?;
+        let url = parsed
+            .get_list(SCHEMA_REGISTRY_URL_CONFIG)?
+            .and_then(|urls| urls.iter().find(|u| !u.is_empty()))
+            .ok_or_else(|| {
+                ConnectError::connector(format!(
+                    "Missing required configuration \"{SCHEMA_REGISTRY_URL_CONFIG}\" which has \
+                     no default value."
+                ))
+            })?;
+        let strategy_key = if is_key {
+            KEY_SUBJECT_NAME_STRATEGY_CONFIG
+        } else {
+            VALUE_SUBJECT_NAME_STRATEGY_CONFIG
+        };
+        let strategy_class = parsed
+            .get_class(strategy_key)?
+            .unwrap_or(TOPIC_NAME_STRATEGY);
+        let strategy = SubjectNameStrategy::for_class(strategy_class).ok_or_else(|| {
+            ConnectError::connector(format!(
+                "Invalid value {strategy_class} for configuration {strategy_key}: not one of \
+                 TopicNameStrategy, RecordNameStrategy, TopicRecordNameStrategy"
+            ))
+        })?;
+        let avro_data = AvroData::new(AvroDataConfig {
+            connect_meta_data: parsed
+                .get_boolean(CONNECT_META_DATA_CONFIG)?
+                .unwrap_or(true),
+            enhanced_avro_schema_support: parsed
+                .get_boolean(ENHANCED_AVRO_SCHEMA_SUPPORT_CONFIG)?
+                .unwrap_or(false),
+        });
+        self.state = Some(Configured {
+            is_key,
+            client: SchemaRegistryClient::new(url)?,
+            auto_register: parsed
+                .get_boolean(AUTO_REGISTER_SCHEMAS_CONFIG)?
+                .unwrap_or(true),
+            use_latest_version: parsed
+                .get_boolean(USE_LATEST_VERSION_CONFIG)?
+                .unwrap_or(false),
+            strategy,
+            avro_data,
+            schemas: HashMap::new(),
+        });
+        Ok(())
+    }
+
+    fn state(&mut self) -> Result<&mut Configured, ConnectError> {
+        self.state.as_mut().ok_or_else(|| {
+            ConnectError::connector("AvroConverter is used before configure() was called")
+        })
+    }
+}
+
+impl Configured {
+    /// `AvroConverter.fromConnectData` + `AbstractKafkaAvroSerializer.serializeImpl`.
+    fn serialize(
+        &mut self,
+        topic: &str,
+        schema: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Vec<u8>>, ConnectError> {
+        if value.is_null() {
+            if let Some(schema) = schema {
+                schema.validate_value(value)?;
+            }
+            return Ok(None);
+        }
+        let schema = schema.ok_or_else(|| {
+            ConnectError::data(format!(
+                "Failed to serialize Avro data from topic {topic}: the AvroConverter needs a \
+                 schema (schemaless values are not supported)"
+            ))
+        })?;
+        let avro_schema = self.avro_data.to_avro_schema(schema)?;
+        let subject = self.strategy.subject(topic, self.is_key, &avro_schema);
+        let (id, writer) = if self.use_latest_version {
+            let latest = self.client.latest(&subject)?;
+            (latest.id, self.parsed(latest.id, &latest.schema)?)
+        } else if self.auto_register {
+            let id = self.client.register(&subject, &avro_schema.to_string())?;
+            (id, avro_schema)
+        } else {
+            let id = self.client.lookup(&subject, &avro_schema.to_string())?;
+            (id, avro_schema)
+        };
+        let bytes = wire::serialize(&self.avro_data, id, &writer, schema, value).map_err(|e| {
+            ConnectError::data(format!(
+                "Failed to serialize Avro data from topic {topic} (subject '{subject}', schema \
+                 id {id}): {e}"
+            ))
+        })?;
+        Ok(Some(bytes))
+    }
+
+    /// `AvroConverter.toConnectData` + `AbstractKafkaAvroDeserializer.deserialize`.
+    fn deserialize(
+        &mut self,
+        topic: &str,
+        bytes: Option<&[u8]>,
+    ) -> Result<SchemaAndValue, ConnectError> {
+        let Some(bytes) = bytes else {
+            return Ok(SchemaAndValue::NULL);
+        };
+        let fail = |e: &dyn std::fmt::Display| {
+            ConnectError::data(format!(
+                "Failed to deserialize data for topic {topic} to Avro: {e}"
+            ))
+        };
+        let (id, payload) = wire::decode(bytes).map_err(|e| fail(&e))?;
+        let writer = match self.schemas.get(&id) {
+            Some(schema) => schema.clone(),
+            None => {
+                let text = self.client.schema_by_id(id).map_err(|e| fail(&e))?;
+                self.parsed(id, &text).map_err(|e| fail(&e))?
+            }
+        };
+        let (schema, value) =
+            wire::deserialize_payload(&self.avro_data, &writer, payload).map_err(|e| fail(&e))?;
+        Ok(SchemaAndValue::new(Some(schema), value))
+    }
+
+    /// The parsed schema `text` with id `id`, cached.
+    fn parsed(&mut self, id: i32, text: &str) -> Result<AvroSchema, ConnectError> {
+        if let Some(schema) = self.schemas.get(&id) {
+            return Ok(schema.clone());
+        }
+        let schema = AvroSchema::parse_str(text).map_err(|e| {
+            ConnectError::data(format!(
+                "the registry's schema with id {id} is invalid: {e}"
+            ))
+        })?;
+        self.schemas.insert(id, schema.clone());
+        Ok(schema)
+    }
+}
+
+impl Converter for AvroConverter {
+    fn config_def(&self) -> ConfigDef {
+        Self::definition()
+    }
+
+    fn configure(
+        &mut self,
+        configs: &BTreeMap<String, String>,
+        is_key: bool,
+    ) -> Result<(), ConnectError> {
+        self.configure_as(configs, ConverterType::for_key(is_key))
+    }
+
+    fn from_connect_data(
+        &mut self,
+        topic: &str,
+        _headers: &mut Headers,
+        schema: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Vec<u8>>, ConnectError> {
+        self.state()?.serialize(topic, schema, value)
+    }
+
+    fn to_connect_data(
+        &mut self,
+        topic: &str,
+        _headers: &Headers,
+        bytes: Option<&[u8]>,
+    ) -> Result<SchemaAndValue, ConnectError> {
+        self.state()?.deserialize(topic, bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strategies_by_full_and_simple_class_name() -> Result<(), ConnectError> {
+        for (name, strategy) in [
+            ("TopicNameStrategy", SubjectNameStrategy::TopicName),
+            ("RecordNameStrategy", SubjectNameStrategy::RecordName),
+            (
+                "TopicRecordNameStrategy",
+                SubjectNameStrategy::TopicRecordName,
+            ),
+        ] {
+            assert_eq!(SubjectNameStrategy::for_class(name), Some(strategy));
+            let full = format!("io.confluent.kafka.serializers.subject.{name}");
+            assert_eq!(SubjectNameStrategy::for_class(&full), Some(strategy));
+        }
+        assert_eq!(
+            SubjectNameStrategy::for_class("org.x.TopicNameStrategy"),
+            None
+        );
+        assert_eq!(SubjectNameStrategy::for_class("Nope"), None);
+
+        let schema = AvroSchema::parse_str(
+            r#"{"type":"record","name":"Order","namespace":"shop","fields":[]}"#,
+        )?;
+        let t = SubjectNameStrategy::TopicName;
+        assert_eq!(t.subject("orders", false, &schema), "orders-value");
+        assert_eq!(t.subject("orders", true, &schema), "orders-key");
+        let r = SubjectNameStrategy::RecordName;
+        assert_eq!(r.subject("orders", false, &schema), "shop.Order");
+        let tr = SubjectNameStrategy::TopicRecordName;
+        assert_eq!(tr.subject("orders", true, &schema), "orders-shop.Order");
+        let string = AvroSchema::parse_str(r#""string""#)?;
+        assert_eq!(r.subject("orders", true, &string), "string");
+        Ok(())
+    }
+
+    #[test]
+    fn configuration() {
+        let mut converter = AvroConverter::new();
+        let error = converter.configure(&BTreeMap::new(), false).err();
+        assert!(
+            error
+                .as_ref()
+                .is_some_and(|e| e.to_string().contains(SCHEMA_REGISTRY_URL_CONFIG)),
+            "{error:?}"
+        );
+        let configs = BTreeMap::from([
+            (
+                SCHEMA_REGISTRY_URL_CONFIG.to_owned(),
+                "http://a:8081,http://b:8081".to_owned(),
+            ),
+            (
+                KEY_SUBJECT_NAME_STRATEGY_CONFIG.to_owned(),
+                "RecordNameStrategy".to_owned(),
+            ),
+        ]);
+        assert!(converter.configure(&configs, true).is_ok());
+        assert_eq!(
+            converter.client().map(SchemaRegistryClient::base_url),
+            Some("http://a:8081")
+        );
+        assert_eq!(
+            converter.state.as_ref().map(|s| s.strategy),
+            Some(SubjectNameStrategy::RecordName)
+        );
+        let mut bad = configs;
+        bad.insert(
+            KEY_SUBJECT_NAME_STRATEGY_CONFIG.to_owned(),
+            "Whatever".to_owned(),
+        );
+        assert!(converter.configure(&bad, true).is_err());
+        // Unconfigured use is an error, not a panic.
+        let mut fresh = AvroConverter::new();
+        assert!(fresh
+            .to_connect_data("t", &Headers::new(), Some(&[0, 0, 0, 0, 1]))
+            .is_err());
+    }
+
+    #[test]
+    fn nulls_need_no_registry() -> Result<(), ConnectError> {
+        let mut converter = AvroConverter::new();
+        let configs = BTreeMap::from([(
+            SCHEMA_REGISTRY_URL_CONFIG.to_owned(),
+            "http://127.0.0.1:1".to_owned(),
+        )]);
+        converter.configure(&configs, false)?;
+        let schema = connect_api::data::SchemaBuilder::string()
+            .optional()
+            .build()?;
+        let bytes =
+            converter.from_connect_data("t", &mut Headers::new(), Some(&schema), &Value::Null)?;
+        assert_eq!(bytes, None);
+        assert_eq!(
+            converter.to_connect_data("t", &Headers::new(), None)?,
+            SchemaAndValue::NULL
+        );
+        let wrong_magic = converter.to_connect_data("t", &Headers::new(), Some(&[1, 0, 0, 0, 1]));
+        assert!(wrong_magic
+            .err()
+            .is_some_and(|e| e.to_string().contains("Unknown magic byte")),);
+        Ok(())
+    }
+}
