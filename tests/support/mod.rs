@@ -160,37 +160,17 @@ impl Broker {
             .args(["--override", "group.initial.rebalance.delay.ms=0"])
             .env("NO_COLOR", "1");
         log_to(&mut cmd, &log)?;
-        let process = ChildGuard(
+        let mut process = ChildGuard(
             cmd.spawn()
                 .map_err(|e| format!("cannot start {cmd:?}: {e}"))?,
         );
-        let mut broker = Broker {
+        wait_accepting(&mut process, port, "the broker", &log)?;
+        Ok(Broker {
             process,
             port,
             log,
             _dir: dir,
-        };
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let started = Instant::now();
-        loop {
-            if let Ok(Some(status)) = broker.process.0.try_wait() {
-                return Err(format!(
-                    "the broker exited ({status}) before accepting connections on {addr}; its log:\n{}",
-                    broker.log_tail()
-                ));
-            }
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-                return Ok(broker);
-            }
-            if started.elapsed() >= BROKER_START_TIMEOUT {
-                panic!(
-                    "the broker did not accept connections on {addr} within {}s; its log:\n{}",
-                    BROKER_START_TIMEOUT.as_secs(),
-                    broker.log_tail()
-                );
-            }
-            sleep(Duration::from_millis(50));
-        }
+        })
     }
 
     /// `host:port` for `bootstrap.servers`.
@@ -201,6 +181,38 @@ impl Broker {
     /// The end of the broker's log, for failure messages.
     pub fn log_tail(&self) -> String {
         tail_file(&self.log, LOG_TAIL)
+    }
+}
+
+/// Waits until the broker process `what` accepts connections on loopback `port`: an error
+/// with its log if it exits first (the caller retries on another port), a panic with its
+/// log after [`BROKER_START_TIMEOUT`].
+fn wait_accepting(
+    process: &mut ChildGuard,
+    port: u16,
+    what: &str,
+    log: &Path,
+) -> Result<(), String> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let started = Instant::now();
+    loop {
+        if let Ok(Some(status)) = process.0.try_wait() {
+            return Err(format!(
+                "{what} exited ({status}) before accepting connections on {addr}; its log:\n{}",
+                tail_file(log, LOG_TAIL)
+            ));
+        }
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            return Ok(());
+        }
+        if started.elapsed() >= BROKER_START_TIMEOUT {
+            panic!(
+                "{what} did not accept connections on {addr} within {}s; its log:\n{}",
+                BROKER_START_TIMEOUT.as_secs(),
+                tail_file(log, LOG_TAIL)
+            );
+        }
+        sleep(Duration::from_millis(50));
     }
 }
 
@@ -835,37 +847,17 @@ impl Tansu {
             .args(["--storage-engine", "memory://tansu/"])
             .current_dir(dir.path());
         log_to(&mut cmd, &log)?;
-        let process = ChildGuard(
+        let mut process = ChildGuard(
             cmd.spawn()
                 .map_err(|e| format!("cannot start {cmd:?}: {e}"))?,
         );
-        let mut tansu = Tansu {
+        wait_accepting(&mut process, port, "Tansu", &log)?;
+        Ok(Tansu {
             process,
             port,
             log,
             _dir: dir,
-        };
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let started = Instant::now();
-        loop {
-            if let Ok(Some(status)) = tansu.process.0.try_wait() {
-                return Err(format!(
-                    "Tansu exited ({status}) before accepting connections on {addr}; its log:\n{}",
-                    tansu.log_tail()
-                ));
-            }
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-                return Ok(tansu);
-            }
-            if started.elapsed() >= BROKER_START_TIMEOUT {
-                panic!(
-                    "Tansu did not accept connections on {addr} within {}s; its log:\n{}",
-                    BROKER_START_TIMEOUT.as_secs(),
-                    tansu.log_tail()
-                );
-            }
-            sleep(Duration::from_millis(50));
-        }
+        })
     }
 
     /// `host:port` for `bootstrap.servers`.
