@@ -216,6 +216,126 @@ fn wait_accepting(
     }
 }
 
+/// `sluice registry` (the schema registry) on a free loopback port against a broker, with `args`
+/// added to its command line. Killable and restartable on the same port.
+pub struct Registry {
+    process: Option<ChildGuard>,
+    bootstrap: String,
+    args: Vec<String>,
+    port: u16,
+    log: PathBuf,
+    dir: TempDir,
+}
+
+impl Registry {
+    /// Starts `sluice registry --bootstrap-servers <bootstrap>` and waits until `GET /subjects`
+    /// answers 200.
+    pub fn start(bootstrap: &str) -> Registry {
+        Registry::start_with(bootstrap, &[])
+    }
+
+    /// As [`Registry::start`], with more command-line arguments (e.g. `["--topic", "_s2"]`).
+    pub fn start_with(bootstrap: &str, args: &[&str]) -> Registry {
+        with_retries(|| {
+            let mut registry = Registry {
+                process: None,
+                bootstrap: bootstrap.to_owned(),
+                args: args.iter().map(|a| (*a).to_owned()).collect(),
+                port: free_port(),
+                log: PathBuf::new(),
+                dir: TempDir::new()
+                    .map_err(|e| format!("cannot create a temporary directory: {e}"))?,
+            };
+            registry.log = registry.dir.path().join("registry.log");
+            registry.spawn()?;
+            Ok(registry)
+        })
+    }
+
+    fn spawn(&mut self) -> Result<(), String> {
+        let mut cmd = Command::new(sluice_bin());
+        cmd.arg("registry")
+            .arg("--bootstrap-servers")
+            .arg(&self.bootstrap)
+            .arg("--listeners")
+            .arg(format!("http://127.0.0.1:{}", self.port))
+            .args(&self.args)
+            .env("NO_COLOR", "1");
+        // Appends, so that the log of a restarted registry keeps what came before.
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .map_err(|e| format!("cannot open {}: {e}", self.log.display()))?;
+        let err = out
+            .try_clone()
+            .map_err(|e| format!("cannot reopen {}: {e}", self.log.display()))?;
+        cmd.stdin(Stdio::null()).stdout(out).stderr(err);
+        let process = self.process.insert(ChildGuard(
+            cmd.spawn()
+                .map_err(|e| format!("cannot start {cmd:?}: {e}"))?,
+        ));
+        let started = Instant::now();
+        loop {
+            if let Ok(Some(status)) = process.0.try_wait() {
+                return Err(format!(
+                    "the registry exited ({status}) before answering on port {}; its log:\n{}",
+                    self.port,
+                    tail_file(&self.log, LOG_TAIL)
+                ));
+            }
+            if http_get_status(self.port, "/subjects") == Ok(200) {
+                return Ok(());
+            }
+            if started.elapsed() >= WORKER_START_TIMEOUT {
+                panic!(
+                    "the registry did not answer GET /subjects on port {} within {}s; its log:\n{}",
+                    self.port,
+                    WORKER_START_TIMEOUT.as_secs(),
+                    tail_file(&self.log, LOG_TAIL)
+                );
+            }
+            sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// SIGKILL: no clean shutdown.
+    pub fn kill(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            let _ = process.0.kill();
+            let _ = process.0.wait();
+        }
+    }
+
+    /// Kills the registry if it runs, then starts it again on the same port.
+    pub fn restart(&mut self) {
+        self.kill();
+        if let Err(e) = self.spawn() {
+            panic!("restarting the registry: {e}");
+        }
+    }
+
+    /// The REST port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://127.0.0.1:<port>`, for `schema.registry.url`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The end of the registry's log, for failure messages.
+    pub fn log_tail(&self) -> String {
+        tail_file(&self.log, LOG_TAIL)
+    }
+
+    /// A request to the registry's REST API (JSON in and out).
+    pub fn rest(&self, method: &str, path: &str, body: Option<&serde_json::Value>) -> Response {
+        rest(self.port, method, path, body)
+    }
+}
+
 /// Which Connect worker implementation to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WorkerKind {
