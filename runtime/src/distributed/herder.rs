@@ -36,7 +36,7 @@ use futures::future::BoxFuture;
 use tokio::sync::{mpsc, watch, Mutex};
 
 use super::assignor::{eager_assign, ConfiguredWork, IncrementalAssignor};
-use super::member::{GroupMember, MemberConfig, MemberError};
+use group_member::{GroupMember, MemberConfig, MemberError};
 use super::protocol::{
     self, decode_assignment, decode_metadata, encode_assignment, Assignment, WorkSet,
     CONFIG_MISMATCH, PROTOCOL_TYPE,

@@ -6,11 +6,11 @@
 //! * [`protocol`]: Kafka Connect's group-protocol wire formats (worker metadata and
 //!   assignments, `default`/`compatible`/`sessioned`).
 //! * [`assignor`]: the leader's assignors — eager and incremental cooperative (KIP-415).
-//! * [`member`]: the workers' own group-membership client (FindCoordinator, JoinGroup,
-//!   SyncGroup, Heartbeat, LeaveGroup) over the Kafka protocol.
+//!
+//! Group membership itself (FindCoordinator, JoinGroup, SyncGroup, Heartbeat,
+//! LeaveGroup) is the `group-member` crate, shared with the schema registry.
 
 pub mod assignor;
-pub mod member;
 pub mod protocol;
 pub mod signing;
 

@@ -1,8 +1,8 @@
-//! The workers' group-membership client against real brokers: the in-process
+//! The group-membership client against real brokers: the in-process
 //! sluice broker, and Tansu (another Kafka-protocol broker) when `SLUICE_TANSU`
 //! points at its binary.
 
-use runtime::distributed::member::{GroupMember, JoinedGroup, MemberConfig, MemberError};
+use group_member::{GroupMember, JoinedGroup, MemberConfig, MemberError};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;

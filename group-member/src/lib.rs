@@ -1,7 +1,9 @@
-//! The workers' group-membership client: FindCoordinator, JoinGroup, SyncGroup,
+//! A Kafka group-membership client: FindCoordinator, JoinGroup, SyncGroup,
 //! Heartbeat and LeaveGroup over the Kafka protocol, like Java's
-//! `AbstractCoordinator` + `ConsumerNetworkClient` as used by Kafka Connect's
-//! `WorkerCoordinator` (protocol type `connect`).
+//! `AbstractCoordinator` + `ConsumerNetworkClient`. Its users: the Connect
+//! workers of distributed mode (protocol type `connect`, Kafka Connect's
+//! `WorkerCoordinator`) and the schema registry's leader election (protocol type
+//! `sr`, Confluent's `SchemaRegistryCoordinator`).
 //!
 //! librdkafka's consumer group only carries protocol type `consumer`, so this is
 //! a small client of its own built on the `kafka-protocol` crate:
@@ -16,7 +18,7 @@
 //! `min(our max, broker max)` of its API. Responses are size-bounded and decoded
 //! defensively: a malformed frame closes that connection with an error.
 //!
-//! The usual loop of a caller (the distributed herder):
+//! The usual loop of a caller (e.g. the distributed herder):
 //!
 //! ```text
 //! loop {
