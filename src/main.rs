@@ -59,6 +59,17 @@ struct RegistryArgs {
     /// (kafkastore.topic.replication.factor).
     #[arg(long, default_value_t = 1)]
     replication_factor: i32,
+    /// Registry instances with the same group id share the topic and elect one leader,
+    /// which alone writes; the others forward writes to it (schema.registry.group.id).
+    #[arg(long, default_value = "schema-registry")]
+    group_id: String,
+    /// The host name the other instances reach this one at (host.name). Default: the
+    /// listener's address, or localhost when listening on 0.0.0.0.
+    #[arg(long)]
+    host_name: Option<String>,
+    /// Whether this instance may become the leader (leader.eligibility).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    leader_eligibility: bool,
 }
 
 impl RegistryArgs {
@@ -87,6 +98,9 @@ impl RegistryArgs {
             listener,
             topic: self.topic,
             topic_replication_factor: self.replication_factor,
+            group_id: self.group_id,
+            host_name: self.host_name,
+            leader_eligibility: self.leader_eligibility,
         })
     }
 }

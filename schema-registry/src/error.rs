@@ -92,6 +92,13 @@ pub enum Error {
     /// 50002.
     #[error("Operation timed out: {0}")]
     Timeout(String),
+    /// 50003: a follower could not reach the leader with a write.
+    #[error("{0}")]
+    Forward(String),
+    /// 50004: no leader to send a write to (an election is in progress or no instance is
+    /// eligible).
+    #[error("Leader not known. {0}")]
+    UnknownLeader(String),
     /// 400: a request body that is not the expected JSON (Jersey's answer to a
     /// Jackson parse error).
     #[error("Unexpected request body: {0}")]
@@ -153,6 +160,8 @@ impl Error {
             Self::MethodNotAllowed => 405,
             Self::Store(_) => 50001,
             Self::Timeout(_) => 50002,
+            Self::Forward(_) => 50003,
+            Self::UnknownLeader(_) => 50004,
         }
     }
 }

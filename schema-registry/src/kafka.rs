@@ -6,6 +6,9 @@
 //! (idempotent) and returns once the reader has applied the written offset, so a
 //! REST call that returned is visible to the next one. Reading to the end (at start)
 //! is done the way Confluent does it: write a NOOP record and wait for its offset.
+//!
+//! Every instance takes part in the leader election ([`crate::leader`]); only the
+//! leader writes, followers forward writes to it.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,6 +26,7 @@ use rdkafka::util::Timeout;
 use rdkafka::{Message, Offset, TopicPartitionList};
 use tokio::sync::watch;
 
+use crate::leader::{self, ElectionConfig, Identity, Leadership};
 use crate::registry::Plan;
 use crate::store::{Key, Record, Store};
 use crate::Error;
@@ -32,6 +36,11 @@ use crate::Error;
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long start waits for the topic to show in the metadata.
 const METADATA_WAIT: Duration = Duration::from_secs(30);
+/// How long start waits for the first leader election (a broker delays the first
+/// rebalance of a new group by `group.initial.rebalance.delay.ms`, 3 s by default).
+const FIRST_ELECTION_WAIT: Duration = Duration::from_secs(60);
+/// Bound on a write forwarded to the leader.
+const FORWARD_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The registry's settings (Confluent's `SchemaRegistryConfig`, the part used here).
 #[derive(Debug, Clone)]
@@ -45,6 +54,15 @@ pub struct RegistryConfig {
     /// `kafkastore.topic.replication.factor` used when creating the topic (default 1;
     /// Confluent's is 3).
     pub topic_replication_factor: i32,
+    /// `schema.registry.group.id`: instances with the same group share the topic and
+    /// elect one leader (default `schema-registry`).
+    pub group_id: String,
+    /// `host.name`: how the other instances reach this one. Default: the listener's
+    /// address, or `localhost` when it listens on every address.
+    pub host_name: Option<String>,
+    /// `leader.eligibility` (default true): whether this instance may become the
+    /// leader. A follower-only instance answers writes by forwarding them.
+    pub leader_eligibility: bool,
 }
 
 impl Default for RegistryConfig {
@@ -54,6 +72,9 @@ impl Default for RegistryConfig {
             listener: SocketAddr::from(([127, 0, 0, 1], 8081)),
             topic: "_schemas".to_owned(),
             topic_replication_factor: 1,
+            group_id: "schema-registry".to_owned(),
+            host_name: None,
+            leader_eligibility: true,
         }
     }
 }
@@ -64,6 +85,7 @@ pub struct RunningRegistry {
     local_addr: SocketAddr,
     shutdown: watch::Sender<bool>,
     server: tokio::task::JoinHandle<()>,
+    election: tokio::task::JoinHandle<()>,
     reader: Reader,
 }
 
@@ -73,16 +95,19 @@ impl RunningRegistry {
         self.local_addr
     }
 
-    /// Stops serving (in-flight requests finish) and stops the reader.
+    /// Stops serving (in-flight requests finish), leaves the leader election (another
+    /// instance takes over at once) and stops the reader.
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(true);
         let _ = self.server.await;
+        let _ = self.election.await;
         self.reader.stop().await;
         tracing::info!(listener = %self.local_addr, "schema registry stopped");
     }
 }
 
-/// Creates the topic if needed, reads it to the end and serves the REST API.
+/// Creates the topic if needed, reads it to the end, takes part in the leader
+/// election and serves the REST API. Returns once the first election is over.
 pub async fn start(config: RegistryConfig) -> Result<RunningRegistry, Error> {
     create_topic(&config).await?;
     let store = Arc::new(RwLock::new(Store::default()));
@@ -94,6 +119,11 @@ pub async fn start(config: RegistryConfig) -> Result<RunningRegistry, Error> {
         .set("linger.ms", "0")
         .create()
         .map_err(|e| Error::Store(format!("cannot create a producer: {e}")))?;
+    let http = reqwest::Client::builder()
+        .timeout(FORWARD_TIMEOUT)
+        .build()
+        .map_err(|e| Error::Store(format!("cannot create an HTTP client: {e}")))?;
+    let (leadership_tx, leadership) = watch::channel(Leadership::Electing);
     let service = Arc::new(Service {
         store,
         writer: Writer {
@@ -102,15 +132,11 @@ pub async fn start(config: RegistryConfig) -> Result<RunningRegistry, Error> {
             applied,
         },
         write_lock: tokio::sync::Mutex::new(()),
+        leadership,
+        http,
+        election: tokio::sync::Notify::new(),
     });
-    // Read to the end: the NOOP's offset is past every record written before.
-    service
-        .writer
-        .append(&[Record {
-            key: Key::Noop,
-            value: None,
-        }])
-        .await?;
+    service.read_to_end().await?;
 
     let listener = tokio::net::TcpListener::bind(config.listener)
         .await
@@ -118,8 +144,52 @@ pub async fn start(config: RegistryConfig) -> Result<RunningRegistry, Error> {
     let local_addr = listener
         .local_addr()
         .map_err(|e| Error::Store(format!("cannot listen on {}: {e}", config.listener)))?;
+    let host = config.host_name.clone().unwrap_or_else(|| {
+        if local_addr.ip().is_unspecified() {
+            "localhost".to_owned()
+        } else {
+            local_addr.ip().to_string()
+        }
+    });
+    let identity = Identity::new(host, local_addr.port(), config.leader_eligibility);
     let (shutdown, mut stop) = watch::channel(false);
-    let app = crate::rest::router(service.clone());
+    let last_error = Arc::new(parking_lot::Mutex::new(None));
+    let election = tokio::spawn(leader::run(
+        ElectionConfig {
+            bootstrap_servers: config.bootstrap_servers.clone(),
+            group_id: config.group_id.clone(),
+            identity: identity.clone(),
+        },
+        service.clone(),
+        leadership_tx,
+        last_error.clone(),
+        shutdown.subscribe(),
+    ));
+    let mut elected = service.leadership.clone();
+    let first = tokio::time::timeout(
+        FIRST_ELECTION_WAIT,
+        elected.wait_for(|l| *l != Leadership::Electing),
+    )
+    .await;
+    if !matches!(first, Ok(Ok(_))) {
+        let _ = shutdown.send(true);
+        let _ = election.await;
+        reader.stop().await;
+        let why = last_error
+            .lock()
+            .clone()
+            .unwrap_or_else(|| "the group did not complete a rebalance".to_owned());
+        return Err(Error::Store(format!(
+            "no leader election in group {} within {}s: {why}",
+            config.group_id,
+            FIRST_ELECTION_WAIT.as_secs()
+        )));
+    }
+
+    let app = crate::rest::router(service.clone()).layer(axum::middleware::from_fn_with_state(
+        service.clone(),
+        leader::forward,
+    ));
     let server = tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
@@ -134,7 +204,9 @@ pub async fn start(config: RegistryConfig) -> Result<RunningRegistry, Error> {
         let store = service.store.read();
         tracing::info!(
             listener = %local_addr,
+            url = %identity.url(),
             topic = %config.topic,
+            group = %config.group_id,
             subjects = store.subjects().count(),
             max_id = store.max_id(),
             "schema registry listening"
@@ -144,6 +216,7 @@ pub async fn start(config: RegistryConfig) -> Result<RunningRegistry, Error> {
         local_addr,
         shutdown,
         server,
+        election,
         reader,
     })
 }
@@ -190,12 +263,58 @@ pub(crate) struct Service {
     writer: Writer,
     /// One write at a time, as Confluent's leader serialises writes.
     write_lock: tokio::sync::Mutex<()>,
+    /// Who writes, as the election last said.
+    leadership: watch::Receiver<Leadership>,
+    /// Sends writes to the leader.
+    http: reqwest::Client,
+    /// Wakes the election for a new round.
+    election: tokio::sync::Notify,
 }
 
 impl Service {
     /// Answers from the current state.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Store) -> Result<T, Error>) -> Result<T, Error> {
         f(&self.store.read())
+    }
+
+    /// Reads the topic to its end: writes a NOOP record and waits until the reader
+    /// applied it.
+    pub(crate) async fn read_to_end(&self) -> Result<(), Error> {
+        self.writer
+            .append(&[Record {
+                key: Key::Noop,
+                value: None,
+            }])
+            .await
+    }
+
+    /// The leader, waiting up to `wait` for an election in progress, and for a leader
+    /// other than `unreachable` when that one could not be reached.
+    pub(crate) async fn leader(&self, unreachable: Option<&str>, wait: Duration) -> Leadership {
+        let mut leadership = self.leadership.clone();
+        let settled = |l: &Leadership| match l {
+            Leadership::Electing => false,
+            Leadership::Other(url) => Some(url.as_str()) != unreachable,
+            Leadership::Me | Leadership::None(_) => true,
+        };
+        let _ = tokio::time::timeout(wait, leadership.wait_for(settled)).await;
+        let current = leadership.borrow().clone();
+        current
+    }
+
+    /// Asks the election for a new round (the leader seems gone).
+    pub(crate) fn request_election(&self) {
+        self.election.notify_one();
+    }
+
+    /// Completes when [`Service::request_election`] was called.
+    pub(crate) async fn election_requested(&self) {
+        self.election.notified().await;
+    }
+
+    /// The client that forwards writes.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     /// Plans a write on the current state, appends its records and returns once the

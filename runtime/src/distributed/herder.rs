@@ -36,7 +36,6 @@ use futures::future::BoxFuture;
 use tokio::sync::{mpsc, watch, Mutex};
 
 use super::assignor::{eager_assign, ConfiguredWork, IncrementalAssignor};
-use group_member::{GroupMember, MemberConfig, MemberError};
 use super::protocol::{
     self, decode_assignment, decode_metadata, encode_assignment, Assignment, WorkSet,
     CONFIG_MISMATCH, PROTOCOL_TYPE,
@@ -58,6 +57,7 @@ use crate::storage::kafka::{
 use crate::storage::{State, StatusStore, StorageError};
 use crate::worker::connector::{self, connector_type, Instance};
 use crate::worker::{clients, trace_of, ConnectorRequest, TaskHandle, WorkerContext};
+use group_member::{GroupMember, MemberConfig, MemberError};
 
 /// Why a distributed worker could not start.
 #[derive(Debug, thiserror::Error)]
