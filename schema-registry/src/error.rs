@@ -4,8 +4,9 @@
 /// Errors of the schema registry crate.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum Error {
-    /// An unknown compatibility level name (Confluent answers 42203).
-    #[error("Invalid compatibility level: {0}")]
+    /// An unknown compatibility level name (Confluent answers 42203 with
+    /// `RestInvalidCompatibilityException`'s fixed text; the name is kept for logs).
+    #[error("Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive")]
     InvalidCompatibilityLevel(String),
     /// Java's `SchemaCompatibility.lookupWriterField` throws when a reader field
     /// matches several writer fields (by name and aliases); the message is Java's.

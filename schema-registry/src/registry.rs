@@ -76,11 +76,13 @@ pub enum VersionSpec {
 
 impl VersionSpec {
     /// Confluent's `VersionId`: `latest`, `-1` or 1..2^31-1, else 42202.
+    /// Surrounding whitespace is ignored, as Java's `version.trim()`.
     pub fn parse(s: &str) -> Result<Self, Error> {
-        if s.eq_ignore_ascii_case("latest") || s == "-1" {
+        let trimmed = s.trim();
+        if trimmed.eq_ignore_ascii_case("latest") || trimmed == "-1" {
             return Ok(Self::Latest);
         }
-        match s.parse::<i32>() {
+        match trimmed.parse::<i32>() {
             Ok(n) if n >= 1 => Ok(Self::Number(n)),
             _ => Err(Error::InvalidVersion(s.to_owned())),
         }
@@ -159,6 +161,56 @@ pub fn identity(text: &str, normalize: bool) -> Option<String> {
     Some(out)
 }
 
+/// Does `default` fit `branch` (Java's `Schema.isValidDefault`)? `None` when the
+/// branch is a named reference this JSON walk cannot resolve.
+fn default_fits(branch: &Value, default: &Value) -> Option<bool> {
+    match branch {
+        Value::String(t) => match t.as_str() {
+            "null" => Some(default.is_null()),
+            "boolean" => Some(default.is_boolean()),
+            "int" | "long" => Some(default.is_i64() || default.is_u64()),
+            "float" | "double" => Some(default.is_number()),
+            "string" | "bytes" => Some(default.is_string()),
+            _ => None,
+        },
+        Value::Object(map) => match map.get("type") {
+            Some(Value::String(t)) => match t.as_str() {
+                "record" | "map" => Some(default.is_object()),
+                "array" => Some(default.is_array()),
+                "enum" | "fixed" => Some(default.is_string()),
+                _ => default_fits(&Value::String(t.clone()), default),
+            },
+            Some(inner) => default_fits(inner, default),
+            None => None,
+        },
+        _ => None,
+    }
+}
+
+/// Java Avro checks a union field's default against the union's *first* branch
+/// (`Schema.Field` with default validation, as Confluent parses new schemas);
+/// `apache-avro` accepts a default matching any branch. The first mismatch found.
+fn union_default_mismatch(value: &Value) -> Option<String> {
+    match value {
+        Value::Object(map) => {
+            if let (Some(Value::Array(branches)), Some(default), Some(name)) =
+                (map.get("type"), map.get("default"), map.get("name"))
+            {
+                if branches.first().and_then(|b| default_fits(b, default)) == Some(false) {
+                    return Some(format!(
+                        "Invalid default for field {}: {default} not a {}",
+                        name.as_str().unwrap_or_default(),
+                        branches[0]
+                    ));
+                }
+            }
+            map.values().find_map(union_default_mismatch)
+        }
+        Value::Array(items) => items.iter().find_map(union_default_mismatch),
+        _ => None,
+    }
+}
+
 fn parse_new(store: &Store, request: &RegisterRequest) -> Result<Parsed, Error> {
     if let Some(t) = &request.schema_type {
         if !t.eq_ignore_ascii_case("AVRO") {
@@ -189,6 +241,15 @@ fn parse_new(store: &Store, request: &RegisterRequest) -> Result<Parsed, Error> 
         Schema::parse_str_with_list(&text, &referenced).map(|(schema, _)| schema)
     }
     .map_err(|e| Error::InvalidSchema(format!("Invalid schema {text}, details: {e}")))?;
+    if let Some(details) = serde_json::from_str::<Value>(&text)
+        .ok()
+        .as_ref()
+        .and_then(union_default_mismatch)
+    {
+        return Err(Error::InvalidSchema(format!(
+            "Invalid schema {text}, details: {details}"
+        )));
+    }
     // Referenced named types are not resolved by `compatibility::check`: a schema with
     // references is stored and returned, and not checked.
     let schema = references.is_empty().then_some(schema);
@@ -320,7 +381,8 @@ pub fn lookup(
         .ok_or(Error::SchemaNotFound(None))
 }
 
-/// `GET /subjects`.
+/// `GET /subjects`. `deleted_only` (which wins over `deleted`) lists the subjects
+/// whose every version is soft-deleted, as Confluent's `LookupFilter.DELETED_ONLY`.
 pub fn subjects(store: &Store, prefix: &str, deleted: bool, deleted_only: bool) -> Vec<String> {
     store
         .subjects()
@@ -329,7 +391,7 @@ pub fn subjects(store: &Store, prefix: &str, deleted: bool, deleted_only: bool) 
             let live = versions.values().any(|v| !v.deleted);
             let soft = versions.values().any(|v| v.deleted);
             if deleted_only {
-                soft
+                soft && !live
             } else {
                 live || (deleted && soft)
             }
@@ -340,19 +402,57 @@ pub fn subjects(store: &Store, prefix: &str, deleted: bool, deleted_only: bool) 
 
 /// `GET /subjects/{s}/versions`.
 pub fn versions(store: &Store, subject: &str, deleted: bool) -> Result<Vec<i32>, Error> {
-    let list: Vec<i32> = store
+    versions_filtered(store, subject, deleted, false)
+}
+
+/// `GET /subjects/{s}/versions?deleted&deletedOnly`: `deleted_only` (which wins over
+/// `deleted`) lists only the soft-deleted versions; 40401 when the subject has no
+/// version in scope (`hasSubjects(subject, deleted || deletedOnly)`).
+pub fn versions_filtered(
+    store: &Store,
+    subject: &str,
+    deleted: bool,
+    deleted_only: bool,
+) -> Result<Vec<i32>, Error> {
+    let versions = store
         .versions(subject)
-        .map(|v| {
-            v.values()
-                .filter(|v| deleted || !v.deleted)
-                .map(|v| v.version)
-                .collect()
+        .filter(|v| deleted || deleted_only || v.values().any(|v| !v.deleted))
+        .ok_or_else(|| Error::SubjectNotFound(subject.to_owned()))?;
+    Ok(versions
+        .values()
+        .filter(|v| {
+            if deleted_only {
+                v.deleted
+            } else {
+                deleted || !v.deleted
+            }
         })
-        .unwrap_or_default();
-    if list.is_empty() {
-        return Err(Error::SubjectNotFound(subject.to_owned()));
+        .map(|v| v.version)
+        .collect())
+}
+
+/// `GET /schemas`: every version of the subjects starting with `prefix` (sorted by
+/// subject, then version), soft-deleted ones with `deleted`, only each subject's
+/// newest with `latest_only` (Confluent's `getVersionsWithSubjectPrefix`).
+pub fn schemas<'a>(
+    store: &'a Store,
+    prefix: &str,
+    deleted: bool,
+    latest_only: bool,
+) -> Vec<&'a SchemaValue> {
+    let mut out = Vec::new();
+    for (subject, versions) in store.subjects() {
+        if !subject.starts_with(prefix) {
+            continue;
+        }
+        let mut in_scope = versions.values().filter(|v| deleted || !v.deleted);
+        if latest_only {
+            out.extend(in_scope.next_back());
+        } else {
+            out.extend(in_scope);
+        }
     }
-    Ok(list)
+    out
 }
 
 /// `GET /subjects/{s}/versions/{v}`.
@@ -380,8 +480,9 @@ pub fn version<'a>(
 }
 
 /// `GET /subjects/{s}/versions/{v}/referencedby`: ids of live schemas referencing it.
+/// The version itself may be soft-deleted (Confluent looks it up with `deleted=true`).
 pub fn referenced_by(store: &Store, subject: &str, spec: VersionSpec) -> Result<Vec<i32>, Error> {
-    let target = version(store, subject, spec, false)?;
+    let target = version(store, subject, spec, true)?;
     Ok(referencing_ids(store, subject, target.version))
 }
 
@@ -548,23 +649,29 @@ pub fn id_versions(store: &Store, id: i32, deleted: bool) -> Result<Vec<(String,
 
 /// `POST /compatibility/subjects/{s}/versions[/{v}]`: Confluent's verbose messages,
 /// empty when compatible. `spec: None` checks what the level says (as registering).
+///
+/// As Confluent's `CompatibilityResource`: the version is looked up (live versions
+/// only) before the schema is parsed; `latest` of a subject without live versions is
+/// compatible, a missing numbered version is 40402 even when the subject is missing.
 pub fn test_compatibility(
     store: &Store,
     subject: &str,
     spec: Option<VersionSpec>,
     request: &RegisterRequest,
 ) -> Result<Vec<String>, Error> {
-    let parsed = parse_new(store, request)?;
-    let level = store.effective_level(subject);
     let olds: Vec<&SchemaValue> = match spec {
         None => store.live_versions(subject),
         Some(spec) => match version(store, subject, spec, false) {
             Ok(v) => vec![v],
-            // Confluent: `latest` of a missing subject is compatible.
-            Err(Error::SubjectNotFound(_)) if spec == VersionSpec::Latest => Vec::new(),
+            Err(Error::SubjectNotFound(_)) => match spec {
+                VersionSpec::Latest => Vec::new(),
+                VersionSpec::Number(n) => return Err(Error::VersionNotFound(n.to_string())),
+            },
             Err(e) => return Err(e),
         },
     };
+    let parsed = parse_new(store, request)?;
+    let level = store.effective_level(subject);
     let Some(new) = &parsed.schema else {
         return Ok(Vec::new());
     };

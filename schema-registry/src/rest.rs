@@ -84,6 +84,7 @@ pub(crate) fn router(service: Arc<Service>) -> Router {
             "/subjects/{subject}/versions/{version}/referencedby",
             get(referenced_by),
         )
+        .route("/schemas", get(list_schemas))
         .route("/schemas/types", get(schema_types))
         .route("/schemas/ids/{id}", get(schema_by_id))
         .route("/schemas/ids/{id}/schema", get(schema_by_id_raw))
@@ -219,14 +220,38 @@ async fn list_subjects(State(s): Shared, Query(q): Params) -> Reply {
             flag(&q, "deletedOnly"),
         ))
     })?;
-    let offset: usize = q.get("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
-    list = list.into_iter().skip(offset).collect();
-    if let Some(limit) = q.get("limit").and_then(|v| v.parse::<i64>().ok()) {
+    paginate(&mut list, &q);
+    ok(&list)
+}
+
+/// `?offset&limit` (Confluent's defaults 0 and -1; a negative limit means all).
+/// Values that are not numbers are ignored rather than answered with an error.
+fn paginate<T>(list: &mut Vec<T>, q: &HashMap<String, String>) {
+    let offset = q
+        .get("offset")
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    list.drain(..offset.min(list.len()));
+    if let Some(limit) = q.get("limit").and_then(|v| v.trim().parse::<i64>().ok()) {
         if limit >= 0 {
             list.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         }
     }
-    ok(&list)
+}
+
+/// `GET /schemas?subjectPrefix&deleted&latestOnly&offset&limit`: the `Schema` entities.
+#[tracing::instrument(skip_all)]
+async fn list_schemas(State(s): Shared, Query(q): Params) -> Reply {
+    let prefix = q.get("subjectPrefix").map(String::as_str).unwrap_or("");
+    s.read(|st| {
+        let mut list: Vec<VersionJson<'_>> =
+            registry::schemas(st, prefix, flag(&q, "deleted"), flag(&q, "latestOnly"))
+                .into_iter()
+                .map(VersionJson::from)
+                .collect();
+        paginate(&mut list, &q);
+        ok(&list)
+    })
 }
 
 #[tracing::instrument(skip(s, q, bytes))]
@@ -261,7 +286,9 @@ async fn delete_subject(State(s): Shared, Path(subject): Path<String>, Query(q):
 
 #[tracing::instrument(skip(s, q))]
 async fn list_versions(State(s): Shared, Path(subject): Path<String>, Query(q): Params) -> Reply {
-    ok(&s.read(|st| registry::versions(st, &subject, flag(&q, "deleted")))?)
+    ok(&s.read(|st| {
+        registry::versions_filtered(st, &subject, flag(&q, "deleted"), flag(&q, "deletedOnly"))
+    })?)
 }
 
 #[tracing::instrument(skip(s, q, bytes))]
@@ -342,9 +369,10 @@ async fn schema_types() -> Reply {
     ok(&["AVRO"])
 }
 
-#[tracing::instrument(skip(s))]
-async fn schema_by_id(State(s): Shared, Path(id): Path<String>) -> Reply {
+#[tracing::instrument(skip(s, q))]
+async fn schema_by_id(State(s): Shared, Path(id): Path<String>, Query(q): Params) -> Reply {
     let id = parse_id(&id)?;
+    let fetch_max_id = flag(&q, "fetchMaxId");
     s.read(|st| {
         let v = registry::schema_by_id(st, id)?;
         let mut body = serde_json::Map::new();
@@ -360,6 +388,9 @@ async fn schema_by_id(State(s): Shared, Path(id): Path<String>) -> Reply {
                 "references".to_owned(),
                 serde_json::to_value(&v.references).unwrap_or_default(),
             );
+        }
+        if fetch_max_id {
+            body.insert("maxId".to_owned(), Value::from(st.max_id()));
         }
         ok(&body)
     })
@@ -391,7 +422,15 @@ async fn id_versions(State(s): Shared, Path(id): Path<String>, Query(q): Params)
     ok(&list)
 }
 
-fn compatibility_reply(messages: Vec<String>, verbose: bool) -> Reply {
+/// `CompatibilityCheckResponse`. With `verbose`, an invalid new schema is not a
+/// 42201 but an incompatible answer carrying the error (Confluent catches
+/// `InvalidSchemaException` into the messages).
+fn compatibility_reply(result: Result<Vec<String>, Error>, verbose: bool) -> Reply {
+    let messages = match result {
+        Ok(messages) => messages,
+        Err(e) if verbose && e.error_code() == 42201 => vec![e.to_string()],
+        Err(e) => return Err(e),
+    };
     if verbose {
         ok(&json!({"is_compatible": messages.is_empty(), "messages": messages}))
     } else {
@@ -407,8 +446,8 @@ async fn compatibility_all(
     bytes: Bytes,
 ) -> Reply {
     let request: RegisterRequest = body(&bytes)?;
-    let messages = s.read(|st| registry::test_compatibility(st, &subject, None, &request))?;
-    compatibility_reply(messages, flag(&q, "verbose"))
+    let result = s.read(|st| registry::test_compatibility(st, &subject, None, &request));
+    compatibility_reply(result, flag(&q, "verbose"))
 }
 
 #[tracing::instrument(skip(s, q, bytes))]
@@ -420,8 +459,8 @@ async fn compatibility_version(
 ) -> Reply {
     let spec = VersionSpec::parse(&version)?;
     let request: RegisterRequest = body(&bytes)?;
-    let messages = s.read(|st| registry::test_compatibility(st, &subject, Some(spec), &request))?;
-    compatibility_reply(messages, flag(&q, "verbose"))
+    let result = s.read(|st| registry::test_compatibility(st, &subject, Some(spec), &request));
+    compatibility_reply(result, flag(&q, "verbose"))
 }
 
 /// `ConfigUpdateRequest`; Karapace also reads `compatibilityLevel`.

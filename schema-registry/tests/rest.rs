@@ -342,7 +342,8 @@ async fn compatibility_and_config() {
             json!({"schema": V2}),
         )
         .await;
-    assert_eq!((status, code(&e)), (404, 40401));
+    // Confluent's CompatibilityResource answers 40402 even for a missing subject.
+    assert_eq!((status, code(&e)), (404, 40402));
 
     // Subject config.
     let (status, e) = api.get("/config/s").await;

@@ -434,3 +434,420 @@ fn enum_default_without_field_default_is_checked_against_the_writer_record() {
         "reader type: ENUM not compatible with writer type: RECORD"
     );
 }
+
+/// One kind of change, old → new, with Java Avro's verdicts: `backward` = the new
+/// schema reads data written with the old (`checkReaderWriterCompatibility(new,
+/// old)`), `forward` = the old reads the new.
+struct Change {
+    name: &'static str,
+    old: serde_json::Value,
+    new: serde_json::Value,
+    backward: bool,
+    forward: bool,
+}
+
+fn change(
+    name: &'static str,
+    old: serde_json::Value,
+    new: serde_json::Value,
+    backward: bool,
+    forward: bool,
+) -> Change {
+    Change {
+        name,
+        old,
+        new,
+        backward,
+        forward,
+    }
+}
+
+/// A record `ns.R` with these fields.
+fn record(fields: serde_json::Value) -> serde_json::Value {
+    json!({"type": "record", "name": "R", "namespace": "ns", "fields": fields})
+}
+
+/// A record with one field `x` of type `t`.
+fn field_of(t: serde_json::Value) -> serde_json::Value {
+    record(json!([{"name": "x", "type": t}]))
+}
+
+fn enum_of(symbols: &[&str], default: Option<&str>) -> serde_json::Value {
+    let mut e = json!({"type": "enum", "name": "E", "symbols": symbols});
+    if let Some(d) = default {
+        e["default"] = json!(d);
+    }
+    field_of(e)
+}
+
+/// A record holding a nested record `ns.I` with these fields.
+fn nested(fields: serde_json::Value) -> serde_json::Value {
+    field_of(json!({"type": "record", "name": "I", "fields": fields}))
+}
+
+/// The changes the compatibility matrix covers, with Java Avro's answers.
+fn changes() -> Vec<Change> {
+    let a = json!({"name": "a", "type": "int"});
+    let b_default = json!({"name": "b", "type": "string", "default": ""});
+    let b_plain = json!({"name": "b", "type": "string"});
+    let b_null = json!({"name": "b", "type": ["null", "string"], "default": null});
+    let mut all = vec![
+        // Fields.
+        change(
+            "add field with default",
+            record(json!([a])),
+            record(json!([a, b_default])),
+            true,
+            true,
+        ),
+        change(
+            "add nullable field with null default",
+            record(json!([a])),
+            record(json!([a, b_null])),
+            true,
+            true,
+        ),
+        change(
+            "add field without default",
+            record(json!([a])),
+            record(json!([a, b_plain])),
+            false,
+            true,
+        ),
+        change(
+            "remove field with default",
+            record(json!([a, b_default])),
+            record(json!([a])),
+            true,
+            true,
+        ),
+        change(
+            "remove field without default",
+            record(json!([a, b_plain])),
+            record(json!([a])),
+            true,
+            false,
+        ),
+        change(
+            "add a default",
+            record(json!([a, b_plain])),
+            record(json!([a, b_default])),
+            true,
+            true,
+        ),
+        change(
+            "change a field's type",
+            field_of(json!("string")),
+            field_of(json!("int")),
+            false,
+            false,
+        ),
+        // Enums.
+        change(
+            "enum add symbol",
+            enum_of(&["A", "B"], None),
+            enum_of(&["A", "B", "C"], None),
+            true,
+            false,
+        ),
+        change(
+            "enum remove symbol",
+            enum_of(&["A", "B", "C"], None),
+            enum_of(&["A", "B"], None),
+            false,
+            true,
+        ),
+        change(
+            "enum add symbol, both with default",
+            enum_of(&["A", "B"], Some("A")),
+            enum_of(&["A", "B", "C"], Some("A")),
+            true,
+            true,
+        ),
+        change(
+            "enum remove symbol, both with default",
+            enum_of(&["A", "B", "C"], Some("A")),
+            enum_of(&["A", "B"], Some("A")),
+            true,
+            true,
+        ),
+        change(
+            "enum remove symbol, new has default",
+            enum_of(&["A", "B", "C"], None),
+            enum_of(&["A", "B"], Some("A")),
+            true,
+            true,
+        ),
+        change(
+            "enum add symbol, only new has default",
+            enum_of(&["A", "B"], None),
+            enum_of(&["A", "B", "C"], Some("A")),
+            true,
+            false,
+        ),
+        change(
+            "enum renamed",
+            enum_of(&["A"], None),
+            field_of(json!({"type": "enum", "name": "F", "symbols": ["A"]})),
+            false,
+            false,
+        ),
+        // Unions.
+        change(
+            "union widen from non-union",
+            field_of(json!("string")),
+            field_of(json!(["null", "string"])),
+            true,
+            false,
+        ),
+        change(
+            "union narrow to non-union",
+            field_of(json!(["null", "string"])),
+            field_of(json!("string")),
+            false,
+            true,
+        ),
+        change(
+            "union add branch",
+            field_of(json!(["null", "string"])),
+            field_of(json!(["null", "string", "int"])),
+            true,
+            false,
+        ),
+        change(
+            "union remove branch",
+            field_of(json!(["null", "string", "int"])),
+            field_of(json!(["null", "string"])),
+            false,
+            true,
+        ),
+        change(
+            "union reorder branches",
+            field_of(json!(["null", "string"])),
+            field_of(json!(["string", "null"])),
+            true,
+            true,
+        ),
+        change(
+            "union branch promoted",
+            field_of(json!(["null", "int"])),
+            field_of(json!(["null", "long"])),
+            true,
+            false,
+        ),
+        change(
+            "non-union into promoting union",
+            field_of(json!("int")),
+            field_of(json!(["null", "long"])),
+            true,
+            false,
+        ),
+        // Aliases (only the reader's count).
+        change(
+            "record renamed with reader alias",
+            record(json!([a])),
+            json!({"type": "record", "name": "S", "namespace": "ns", "aliases": ["R"], "fields": [a]}),
+            true,
+            false,
+        ),
+        change(
+            "record renamed without alias",
+            record(json!([a])),
+            json!({"type": "record", "name": "S", "namespace": "ns", "fields": [a]}),
+            false,
+            false,
+        ),
+        change(
+            "field renamed with reader alias",
+            record(json!([a])),
+            record(json!([{"name": "z", "type": "int", "aliases": ["a"]}])),
+            true,
+            false,
+        ),
+        change(
+            "field renamed without alias",
+            record(json!([a])),
+            record(json!([{"name": "z", "type": "int"}])),
+            false,
+            false,
+        ),
+        change(
+            "field renamed with alias and default",
+            record(json!([a])),
+            record(json!([{"name": "z", "type": "int", "aliases": ["a"], "default": 0}])),
+            true,
+            false,
+        ),
+        // Nested records, arrays and maps.
+        change(
+            "nested add field with default",
+            nested(json!([a])),
+            nested(json!([a, b_default])),
+            true,
+            true,
+        ),
+        change(
+            "nested add field without default",
+            nested(json!([a])),
+            nested(json!([a, b_plain])),
+            false,
+            true,
+        ),
+        change(
+            "nested remove field without default",
+            nested(json!([a, b_plain])),
+            nested(json!([a])),
+            true,
+            false,
+        ),
+        change(
+            "nested promotion",
+            nested(json!([a])),
+            nested(json!([{"name": "a", "type": "long"}])),
+            true,
+            false,
+        ),
+        change(
+            "array items promoted",
+            field_of(json!({"type": "array", "items": "int"})),
+            field_of(json!({"type": "array", "items": "double"})),
+            true,
+            false,
+        ),
+        change(
+            "map values changed",
+            field_of(json!({"type": "map", "values": "string"})),
+            field_of(json!({"type": "map", "values": "boolean"})),
+            false,
+            false,
+        ),
+        change(
+            "fixed size changed",
+            field_of(json!({"type": "fixed", "name": "F", "size": 4})),
+            field_of(json!({"type": "fixed", "name": "F", "size": 8})),
+            false,
+            false,
+        ),
+    ];
+    // Promotions: int→long→float→double widen (backward only); string↔bytes both ways.
+    for (from, to) in [
+        ("int", "long"),
+        ("int", "float"),
+        ("int", "double"),
+        ("long", "float"),
+        ("long", "double"),
+        ("float", "double"),
+    ] {
+        all.push(change(
+            "promotion",
+            field_of(json!(from)),
+            field_of(json!(to)),
+            true,
+            false,
+        ));
+        all.push(change(
+            "demotion",
+            field_of(json!(to)),
+            field_of(json!(from)),
+            false,
+            true,
+        ));
+    }
+    all.push(change(
+        "string to bytes",
+        field_of(json!("string")),
+        field_of(json!("bytes")),
+        true,
+        true,
+    ));
+    all.push(change(
+        "bytes to string",
+        field_of(json!("bytes")),
+        field_of(json!("string")),
+        true,
+        true,
+    ));
+    all.push(change(
+        "int to string",
+        field_of(json!("int")),
+        field_of(json!("string")),
+        false,
+        false,
+    ));
+    all.push(change(
+        "boolean to int",
+        field_of(json!("boolean")),
+        field_of(json!("int")),
+        false,
+        false,
+    ));
+    all
+}
+
+/// Every change at `level`: over the single old version, and over the history
+/// `[old, new]`, where the plain levels check only the newest version (the new
+/// schema itself, always compatible) and the transitive ones check `old` too.
+fn assert_matrix(level: CompatibilityLevel) {
+    use CompatibilityLevel as L;
+    for c in changes() {
+        let (old, new) = (parse(c.old.clone()), parse(c.new.clone()));
+        let expected = match level {
+            L::None => true,
+            L::Backward | L::BackwardTransitive => c.backward,
+            L::Forward | L::ForwardTransitive => c.forward,
+            L::Full | L::FullTransitive => c.backward && c.forward,
+        };
+        let messages = check(level, &new, &[(1, old.clone())]);
+        assert_eq!(
+            messages.is_empty(),
+            expected,
+            "{level} {}: {} -> {}: {messages:?}",
+            c.name,
+            c.old,
+            c.new
+        );
+        let history = [(1, old), (2, new.clone())];
+        let expected = expected || !level.is_transitive();
+        assert_eq!(
+            check(level, &new, &history).is_empty(),
+            expected,
+            "{level} {} over [old, new]",
+            c.name
+        );
+    }
+}
+
+#[test]
+fn matrix_none() {
+    assert_matrix(CompatibilityLevel::None);
+}
+
+#[test]
+fn matrix_backward() {
+    assert_matrix(CompatibilityLevel::Backward);
+}
+
+#[test]
+fn matrix_backward_transitive() {
+    assert_matrix(CompatibilityLevel::BackwardTransitive);
+}
+
+#[test]
+fn matrix_forward() {
+    assert_matrix(CompatibilityLevel::Forward);
+}
+
+#[test]
+fn matrix_forward_transitive() {
+    assert_matrix(CompatibilityLevel::ForwardTransitive);
+}
+
+#[test]
+fn matrix_full() {
+    assert_matrix(CompatibilityLevel::Full);
+}
+
+#[test]
+fn matrix_full_transitive() {
+    assert_matrix(CompatibilityLevel::FullTransitive);
+}

@@ -308,7 +308,22 @@ fn compatibility_endpoint_and_references() {
         test_compatibility(&store, "s", Some(VersionSpec::Number(1)), &req(V1))
             .expect_err("an error")
             .error_code(),
-        40401
+        // Confluent's CompatibilityResource: a missing numbered version is 40402
+        // even when the subject is missing too.
+        40402
+    );
+    // The version is looked up before the schema is parsed.
+    assert_eq!(
+        test_compatibility(&store, "s", Some(VersionSpec::Number(1)), &req("nope"))
+            .expect_err("an error")
+            .error_code(),
+        40402
+    );
+    assert_eq!(
+        test_compatibility(&store, "s", None, &req("nope"))
+            .expect_err("an error")
+            .error_code(),
+        42201
     );
     register(&mut store, "s", V1).ok();
     assert!(!test_compatibility(&store, "s", None, &req(BAD))
@@ -355,4 +370,139 @@ fn compatibility_endpoint_and_references() {
             .error_code(),
         42201
     );
+}
+
+#[test]
+fn listing_filters_deleted_and_deleted_only() {
+    let mut store = Store::default();
+    register(&mut store, "a", V1).ok();
+    register(&mut store, "a", V2).ok();
+    register(&mut store, "b", V1).ok();
+    register(&mut store, "c", V1).ok();
+    // a: version 1 soft-deleted, version 2 live; b: all soft-deleted; c: live.
+    let plan = delete_version(&store, "a", VersionSpec::Number(1), false).expect("plan");
+    commit(&mut store, plan);
+    let plan = delete_subject(&store, "b", false).expect("plan");
+    commit(&mut store, plan);
+    assert_eq!(subjects(&store, "", false, false), ["a", "c"]);
+    assert_eq!(subjects(&store, "", true, false), ["a", "b", "c"]);
+    // deletedOnly: subjects whose every version is soft-deleted; it wins over deleted.
+    assert_eq!(subjects(&store, "", false, true), ["b"]);
+    assert_eq!(subjects(&store, "", true, true), ["b"]);
+    assert_eq!(subjects(&store, "c", true, false), ["c"]);
+
+    assert_eq!(versions_filtered(&store, "a", false, false), Ok(vec![2]));
+    assert_eq!(versions_filtered(&store, "a", true, false), Ok(vec![1, 2]));
+    assert_eq!(versions_filtered(&store, "a", false, true), Ok(vec![1]));
+    assert_eq!(versions_filtered(&store, "a", true, true), Ok(vec![1]));
+    assert_eq!(versions_filtered(&store, "c", false, true), Ok(vec![]));
+    assert_eq!(
+        versions_filtered(&store, "b", false, false),
+        Err(Error::SubjectNotFound("b".into()))
+    );
+    assert_eq!(versions_filtered(&store, "b", false, true), Ok(vec![1]));
+    assert_eq!(
+        versions_filtered(&store, "zz", true, true),
+        Err(Error::SubjectNotFound("zz".into()))
+    );
+
+    let pairs = |list: Vec<&SchemaValue>| {
+        list.into_iter()
+            .map(|v| (v.subject.clone(), v.version))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        pairs(schemas(&store, "", false, false)),
+        [("a".to_owned(), 2), ("c".to_owned(), 1)]
+    );
+    assert_eq!(
+        pairs(schemas(&store, "", true, false)),
+        [
+            ("a".to_owned(), 1),
+            ("a".to_owned(), 2),
+            ("b".to_owned(), 1),
+            ("c".to_owned(), 1)
+        ]
+    );
+    assert_eq!(
+        pairs(schemas(&store, "a", true, true)),
+        [("a".to_owned(), 2)]
+    );
+    assert_eq!(
+        pairs(schemas(&store, "", false, true)),
+        [("a".to_owned(), 2), ("c".to_owned(), 1)]
+    );
+}
+
+#[test]
+fn referenced_by_reads_soft_deleted_versions() {
+    let mut store = Store::default();
+    register(&mut store, "s", V1).ok();
+    register(&mut store, "s", V2).ok();
+    let plan = delete_version(&store, "s", VersionSpec::Number(1), false).expect("plan");
+    commit(&mut store, plan);
+    assert_eq!(
+        referenced_by(&store, "s", VersionSpec::Number(1)),
+        Ok(vec![])
+    );
+    assert_eq!(
+        referenced_by(&store, "s", VersionSpec::Number(3)),
+        Err(Error::VersionNotFound("3".into()))
+    );
+    assert_eq!(
+        referenced_by(&store, "t", VersionSpec::Latest),
+        Err(Error::SubjectNotFound("t".into()))
+    );
+}
+
+#[test]
+fn versions_are_trimmed_like_java() {
+    assert_eq!(VersionSpec::parse(" 2 "), Ok(VersionSpec::Number(2)));
+    assert_eq!(VersionSpec::parse(" LATEST"), Ok(VersionSpec::Latest));
+    for bad in ["", "0", "-2", "1.5", "2147483648", "+", "one"] {
+        assert_eq!(
+            VersionSpec::parse(bad).map_err(|e| e.error_code()),
+            Err(42202),
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
+fn strict_validation_of_new_schemas() {
+    let store = Store::default();
+    for bad in [
+        // A default of the wrong type.
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":"x"}]}"#,
+        // A union default must match the first branch.
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":["null","int"],"default":1}]}"#,
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":["int","null"],"default":null}]}"#,
+        r#"{"type":"record","name":"R","fields":[{"name":"n","type":{"type":"record","name":"N","fields":[{"name":"a","type":[{"type":"string"},"null"],"default":null}]}}]}"#,
+        // Invalid names.
+        r#"{"type":"record","name":"1R","fields":[]}"#,
+        r#"{"type":"record","name":"R","fields":[{"name":"a-b","type":"int"}]}"#,
+        // Duplicate fields, an enum default that is not a symbol, duplicate symbols.
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"a","type":"int"}]}"#,
+        r#"{"type":"enum","name":"E","symbols":["A"],"default":"B"}"#,
+        // Not an Avro schema at all, valid JSON.
+        r#"{"foo":1}"#,
+        "42",
+        r#""nosuchtype""#,
+    ] {
+        let e = super::register(&store, "s", &req(bad), false)
+            .map(|_| ())
+            .expect_err("an error");
+        assert_eq!(e.error_code(), 42201, "{bad}: {e}");
+    }
+    // Defaults fitting the first branch are fine.
+    for good in [
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":["null","int"],"default":null}]}"#,
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":["int","null"],"default":1}]}"#,
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":[{"type":"array","items":"int"},"null"],"default":[]}]}"#,
+    ] {
+        assert!(
+            super::register(&store, "s", &req(good), false).is_ok(),
+            "{good}"
+        );
+    }
 }
