@@ -142,9 +142,133 @@ impl AvroSchema {
 }
 
 impl std::fmt::Display for AvroSchema {
+    /// The schema text Java's `Schema.toString()` writes for what `AvroData` builds: keys in
+    /// Avro's order, not sorted (see [`write_schema_json`]). The registry identifies a schema by
+    /// this text, so only the same text gets the id Confluent's converter registered.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.json)
+        let mut text = String::new();
+        write_schema_json(&self.json, &mut text);
+        f.write_str(&text)
     }
+}
+
+/// The keys Java's `Schema.toJson` writes first, in its order, per object kind. A field
+/// object starts with `name`, a schema object with `type`.
+const SCHEMA_KEYS: &[&str] = &[
+    "type",
+    "name",
+    "namespace",
+    "doc",
+    "fields",
+    "symbols",
+    "default",
+    "items",
+    "values",
+    "size",
+];
+const FIELD_KEYS: &[&str] = &["name", "type", "doc", "default", "order"];
+/// The custom properties in the order `AvroData.fromConnectSchema` adds them (Avro keeps
+/// insertion order): decimal `scale`/`precision` with the base schema, then the `connect.*`
+/// metadata, then `logicalType`. Others follow, sorted; `aliases` comes last.
+const PROPERTY_ORDER: &[&str] = &[
+    "scale",
+    "precision",
+    CONNECT_DOC_PROP,
+    CONNECT_VERSION_PROP,
+    CONNECT_PARAMETERS_PROP,
+    CONNECT_DEFAULT_VALUE_PROP,
+    CONNECT_NAME_PROP,
+    CONNECT_TYPE_PROP,
+    LOGICAL_TYPE_PROP,
+];
+
+/// Writes a schema as Java's Avro `Schema.toString()` does: compact, the reserved keys in
+/// [`SCHEMA_KEYS`] (fields in [`FIELD_KEYS`]) order, then the properties in
+/// [`PROPERTY_ORDER`], then the rest sorted, then `aliases`. Nested schemas (`fields[].type`,
+/// `items`, `values`, union members) follow the same rules; other values (defaults,
+/// `connect.parameters`) are plain JSON.
+fn write_schema_json(json: &Json, out: &mut String) {
+    match json {
+        Json::Array(members) => {
+            out.push('[');
+            for (i, member) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_schema_json(member, out);
+            }
+            out.push(']');
+        }
+        Json::Object(map) => {
+            write_ordered_object(map, SCHEMA_KEYS, out, |key, value, out| {
+                match (key, value) {
+                    ("fields", Json::Array(fields)) => {
+                        out.push('[');
+                        for (i, field) in fields.iter().enumerate() {
+                            if i > 0 {
+                                out.push(',');
+                            }
+                            match field {
+                                Json::Object(field) => {
+                                    write_ordered_object(
+                                        field,
+                                        FIELD_KEYS,
+                                        out,
+                                        |key, value, out| {
+                                            if key == "type" {
+                                                write_schema_json(value, out);
+                                            } else {
+                                                out.push_str(&value.to_string());
+                                            }
+                                        },
+                                    );
+                                }
+                                other => out.push_str(&other.to_string()),
+                            }
+                        }
+                        out.push(']');
+                    }
+                    ("type" | "items" | "values", nested) => write_schema_json(nested, out),
+                    (_, plain) => out.push_str(&plain.to_string()),
+                }
+            })
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// Writes `map` with the keys of `first` in that order, then [`PROPERTY_ORDER`], then the
+/// others sorted, then `aliases`; `value` writes each value.
+fn write_ordered_object(
+    map: &JsonMap<String, Json>,
+    first: &[&str],
+    out: &mut String,
+    value: impl Fn(&str, &Json, &mut String),
+) {
+    let rank = |key: &str| -> (usize, usize) {
+        if let Some(i) = first.iter().position(|k| *k == key) {
+            (0, i)
+        } else if let Some(i) = PROPERTY_ORDER.iter().position(|k| *k == key) {
+            (1, i)
+        } else if key == "aliases" {
+            (3, 0)
+        } else {
+            (2, 0)
+        }
+    };
+    let mut keys: Vec<&String> = map.keys().collect();
+    // Stable: keys of equal rank keep the map's (sorted) order.
+    keys.sort_by_key(|k| rank(k));
+    out.push('{');
+    for (i, key) in keys.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&Json::String(key.clone()).to_string());
+        out.push(':');
+        value(key, &map[key.as_str()], out);
+    }
+    out.push('}');
 }
 
 /// Confluent's `AvroData`: the mapping with a configuration. The free functions of this
