@@ -331,10 +331,22 @@ impl AvroData {
     /// `connect.*` properties, so that a schema written by `to_avro_schema` (or by Java's
     /// `AvroConverter`) maps back to the same Connect schema.
     pub fn to_connect_schema(&self, avro: &AvroSchema) -> Result<Schema> {
+        self.to_connect_schema_with_version(avro, None)
+    }
+
+    /// `AvroData.toConnectSchema(schema, version)`: as [`to_connect_schema`](Self::to_connect_schema),
+    /// and the top-level schema gets `version` (the schema's version under its subject, as
+    /// Confluent's deserializer looks it up) when it has no `connect.version` of its own.
+    pub fn to_connect_schema_with_version(
+        &self,
+        avro: &AvroSchema,
+        version: Option<i32>,
+    ) -> Result<Schema> {
         let mut ctx = ToConnect {
             config: self.config,
             named: HashMap::new(),
             in_progress: HashSet::new(),
+            registry_version: version,
         };
         ctx.collect_names(&avro.json, None)?;
         ctx.schema(&avro.json, None, false, None)
@@ -362,7 +374,19 @@ impl AvroData {
         avro_schema: &AvroSchema,
         avro_value: &AvroValue,
     ) -> Result<(Schema, Value)> {
-        let schema = self.to_connect_schema(avro_schema)?;
+        self.to_connect_value_with_version(avro_schema, avro_value, None)
+    }
+
+    /// `AvroData.toConnectData(schema, value, version)`: as
+    /// [`to_connect_value`](Self::to_connect_value), with the registry `version` of the
+    /// writer schema (see [`to_connect_schema_with_version`](Self::to_connect_schema_with_version)).
+    pub fn to_connect_value_with_version(
+        &self,
+        avro_schema: &AvroSchema,
+        avro_value: &AvroValue,
+        version: Option<i32>,
+    ) -> Result<(Schema, Value)> {
+        let schema = self.to_connect_schema_with_version(avro_schema, version)?;
         let resolved = ResolvedSchema::try_from(avro_schema.schema())?;
         let walk = ValueWalk {
             names: resolved.get_names(),
@@ -889,6 +913,9 @@ struct ToConnect<'a> {
     named: HashMap<String, (&'a JsonMap<String, Json>, Option<String>)>,
     /// Named types being converted (a reference to one is a recursive schema).
     in_progress: HashSet<String>,
+    /// The version of the schema under its subject in the registry, for the top-level schema
+    /// when it has no `connect.version` (taken by the first schema converted).
+    registry_version: Option<i32>,
 }
 
 const PRIMITIVES: [&str; 8] = [
@@ -1110,6 +1137,7 @@ impl<'a> ToConnect<'a> {
         let mut params: BTreeMap<String, String> = BTreeMap::new();
         let mut name: Option<String> = None;
         let mut version: Option<i32> = None;
+        let registry_version = self.registry_version.take();
         let mut builder = match kind {
             "boolean" => SchemaBuilder::boolean(),
             "bytes" | "fixed" if is("decimal") => {
@@ -1268,11 +1296,17 @@ impl<'a> ToConnect<'a> {
                 builder = builder.doc(doc);
             }
         }
-        if let Some(v) = map.get(CONNECT_VERSION_PROP) {
-            let v = v
-                .as_i64()
-                .and_then(|v| i32::try_from(v).ok())
-                .ok_or_else(|| to_err(format!("Invalid Connect version found: {v}")))?;
+        // "Included Kafka Connect version takes priority, fall back to schema registry
+        // version" (the latter only for the top-level schema).
+        let source_version = match map.get(CONNECT_VERSION_PROP) {
+            Some(v) => Some(
+                v.as_i64()
+                    .and_then(|v| i32::try_from(v).ok())
+                    .ok_or_else(|| to_err(format!("Invalid Connect version found: {v}")))?,
+            ),
+            None => registry_version,
+        };
+        if let Some(v) = source_version {
             if version.is_some_and(|existing| existing != v) {
                 return Err(to_err(format!(
                     "Mismatched versions: version already added to SchemaBuilder ({}) differs \

@@ -798,3 +798,36 @@ fn schema_text_is_the_one_java_writes() -> TestResult {
     assert_eq!(AvroSchema::parse_str(java)?.to_string(), java);
     Ok(())
 }
+
+/// `AvroData.toConnectSchema(schema, version)`: the registry version of the writer schema
+/// goes to the top-level schema only, and only when it has no `connect.version` (Confluent's
+/// AvroConverter reads a record written by a plain Avro producer as version 1 of its subject).
+#[test]
+fn registry_version_falls_back_for_the_top_level_schema() -> TestResult {
+    let data = AvroData::default();
+    let plain = AvroSchema::parse(json!({
+        "type": "record", "name": "Outer", "namespace": "py",
+        "fields": [{"name": "inner", "type": {"type": "record", "name": "Inner",
+            "fields": [{"name": "x", "type": "int"}]}}]
+    }))?;
+    let schema = data.to_connect_schema_with_version(&plain, Some(3))?;
+    assert_eq!(schema.version(), Some(3));
+    let inner = schema.field("inner")?.ok_or("no field inner")?.schema();
+    assert_eq!(inner.version(), None);
+    assert_eq!(data.to_connect_schema(&plain)?.version(), None);
+
+    // connect.version wins.
+    let connect = to_avro_schema(
+        &SchemaBuilder::struct_()
+            .name("a.B")
+            .version(7)
+            .field("x", Schema::int32())
+            .build()?,
+    )?;
+    assert_eq!(
+        data.to_connect_schema_with_version(&connect, Some(1))?
+            .version(),
+        Some(7)
+    );
+    Ok(())
+}
