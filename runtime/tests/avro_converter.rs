@@ -87,6 +87,10 @@ impl Env {
 }
 
 fn order_schema(with_note: bool) -> Result<Schema, Box<dyn std::error::Error>> {
+    Ok(order_schema_builder(with_note).build()?)
+}
+
+fn order_schema_builder(with_note: bool) -> SchemaBuilder {
     let mut builder = SchemaBuilder::struct_()
         .name("shop.Order")
         .field("id", Schema::int64())
@@ -96,7 +100,7 @@ fn order_schema(with_note: bool) -> Result<Schema, Box<dyn std::error::Error>> {
         // A required field without a default: not BACKWARD compatible.
         builder = builder.field("note", Schema::string());
     }
-    Ok(builder.build()?)
+    builder
 }
 
 fn order(schema: &Schema, id: i64) -> Result<Value, Box<dyn std::error::Error>> {
@@ -137,8 +141,14 @@ async fn avro_converter_against_a_real_registry() -> TestResult {
     assert_eq!(bytes.get(1..5), Some(&i32::try_from(id)?.to_be_bytes()[..]));
     // Another converter instance (empty caches) reads it through GET /schemas/ids/{id}.
     let mut reader = env.converter(false, &[])?;
+    // As Confluent's converter, the top-level schema gets the writer schema's version under
+    // the subject (1) when it has no connect.version.
     let back = reader.to_connect_data("orders", &Headers::new(), Some(&bytes))?;
-    assert_eq!(back, SchemaAndValue::new(Some(schema.clone()), value));
+    let versioned = order_schema_builder(false).version(1).build()?;
+    assert_eq!(
+        back,
+        SchemaAndValue::new(Some(versioned.clone()), order(&versioned, 1)?)
+    );
 
     // The subject holds the Avro schema Confluent's AvroData writes.
     let registered: Json = serde_json::from_str(latest["schema"].as_str().ok_or("no schema")?)?;
@@ -176,7 +186,7 @@ async fn avro_converter_against_a_real_registry() -> TestResult {
         reader
             .to_connect_data("orders", &Headers::new(), Some(&bytes2))?
             .value,
-        second
+        order(&versioned, 2)?
     );
 
     // Keys use <topic>-key.
@@ -329,7 +339,10 @@ async fn converter_key_subject(env: &Env) -> TestResult {
     let back = keys.to_connect_data("orders", &Headers::new(), Some(&bytes))?;
     assert_eq!(
         back,
-        SchemaAndValue::new(Some(Schema::string()), Value::from("k1"))
+        SchemaAndValue::new(
+            Some(SchemaBuilder::string().version(1).build()?),
+            Value::from("k1")
+        )
     );
     Ok(())
 }

@@ -364,6 +364,9 @@ pub struct WorkerOptions {
     pub connector_files: Vec<PathBuf>,
     /// JVM options for Kafka Connect (ignored for sluice); empty means [`DEFAULT_JVM_OPTIONS`].
     pub jvm_options: Vec<String>,
+    /// Classpath entries appended to `SLUICE_CONNECT_CP` for Kafka Connect (ignored for sluice),
+    /// e.g. Confluent's AvroConverter jars from `SLUICE_CONFLUENT_AVRO_CP`.
+    pub extra_classpath: Vec<String>,
 }
 
 /// A bounded heap: several JVMs may run at once on a small CI machine.
@@ -425,12 +428,16 @@ impl Worker {
 
         let mut cmd = match kind {
             WorkerKind::KafkaConnect => {
-                let classpath = std::env::var(CONNECT_CP_VAR).unwrap_or_default();
+                let mut classpath = std::env::var(CONNECT_CP_VAR).unwrap_or_default();
                 if classpath.is_empty() {
                     panic!(
                         "{CONNECT_CP_VAR} is not set: run scripts/test, which installs Apache \
                          Kafka Connect 3.9 and sets {CONNECT_CP_VAR}"
                     );
+                }
+                for entry in &options.extra_classpath {
+                    classpath.push(':');
+                    classpath.push_str(entry);
                 }
                 let log4j2 = dir.path().join("log4j2.properties");
                 let log4j = dir.path().join("log4j.properties");

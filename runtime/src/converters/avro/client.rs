@@ -84,6 +84,7 @@ pub struct SchemaRegistryClient {
     base_url: String,
     http: reqwest::Client,
     ids_by_schema: HashMap<(String, String), i32>,
+    versions_by_schema: HashMap<(String, String), i32>,
     schemas_by_id: HashMap<i32, String>,
     latest_by_subject: HashMap<String, SchemaMetadata>,
     requests: u64,
@@ -101,6 +102,7 @@ impl SchemaRegistryClient {
             base_url: base_url.trim_end_matches('/').to_owned(),
             http,
             ids_by_schema: HashMap::new(),
+            versions_by_schema: HashMap::new(),
             schemas_by_id: HashMap::new(),
             latest_by_subject: HashMap::new(),
             requests: 0,
@@ -158,6 +160,23 @@ impl SchemaRegistryClient {
             .entry(response.id)
             .or_insert(response.schema);
         Ok(response.id)
+    }
+
+    /// The version of `schema` under `subject` (`CachedSchemaRegistryClient.getVersion`,
+    /// `POST /subjects/{subject}`), cached; an error when it is not registered there.
+    pub fn version(&mut self, subject: &str, schema: &str) -> Result<i32, ConnectError> {
+        let key = (subject.to_owned(), schema.to_owned());
+        if let Some(version) = self.versions_by_schema.get(&key) {
+            return Ok(*version);
+        }
+        let url = format!("{}/subjects/{}", self.base_url, encode(subject));
+        let request = self.http.post(url).json(&json!({ "schema": schema }));
+        let response: SubjectVersionResponse = self.send(request, || {
+            format!("Error retrieving the version of the Avro schema under subject '{subject}'")
+        })?;
+        self.ids_by_schema.insert(key.clone(), response.id);
+        self.versions_by_schema.insert(key, response.version);
+        Ok(response.version)
     }
 
     /// The latest version registered under `subject`

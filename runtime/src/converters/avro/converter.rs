@@ -345,8 +345,20 @@ impl Configured {
                 self.parsed(id, &text).map_err(|e| fail(&e))?
             }
         };
+        // Like Confluent's deserializer, look up the writer schema's version under the subject
+        // (`schemaVersion`): the top-level Connect schema gets it when the Avro schema has no
+        // `connect.version`. Java fails when the schema is not registered under the subject
+        // (e.g. written with another subject name strategy); sluice reads it without version.
+        // The text as the registry holds it (cached by the client), not sluice's rendering.
+        let subject = self.strategy.subject(topic, self.is_key, &writer);
+        let version = self
+            .client
+            .schema_by_id(id)
+            .and_then(|text| self.client.version(&subject, &text))
+            .ok();
         let (schema, value) =
-            wire::deserialize_payload(&self.avro_data, &writer, payload).map_err(|e| fail(&e))?;
+            wire::deserialize_payload_with_version(&self.avro_data, &writer, payload, version)
+                .map_err(|e| fail(&e))?;
         Ok(SchemaAndValue::new(Some(schema), value))
     }
 

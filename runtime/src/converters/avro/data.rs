@@ -142,9 +142,133 @@ impl AvroSchema {
 }
 
 impl std::fmt::Display for AvroSchema {
+    /// The schema text Java's `Schema.toString()` writes for what `AvroData` builds: keys in
+    /// Avro's order, not sorted (see [`write_schema_json`]). The registry identifies a schema by
+    /// this text, so only the same text gets the id Confluent's converter registered.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.json)
+        let mut text = String::new();
+        write_schema_json(&self.json, &mut text);
+        f.write_str(&text)
     }
+}
+
+/// The keys Java's `Schema.toJson` writes first, in its order, per object kind. A field
+/// object starts with `name`, a schema object with `type`.
+const SCHEMA_KEYS: &[&str] = &[
+    "type",
+    "name",
+    "namespace",
+    "doc",
+    "fields",
+    "symbols",
+    "default",
+    "items",
+    "values",
+    "size",
+];
+const FIELD_KEYS: &[&str] = &["name", "type", "doc", "default", "order"];
+/// The custom properties in the order `AvroData.fromConnectSchema` adds them (Avro keeps
+/// insertion order): decimal `scale`/`precision` with the base schema, then the `connect.*`
+/// metadata, then `logicalType`. Others follow, sorted; `aliases` comes last.
+const PROPERTY_ORDER: &[&str] = &[
+    "scale",
+    "precision",
+    CONNECT_DOC_PROP,
+    CONNECT_VERSION_PROP,
+    CONNECT_PARAMETERS_PROP,
+    CONNECT_DEFAULT_VALUE_PROP,
+    CONNECT_NAME_PROP,
+    CONNECT_TYPE_PROP,
+    LOGICAL_TYPE_PROP,
+];
+
+/// Writes a schema as Java's Avro `Schema.toString()` does: compact, the reserved keys in
+/// [`SCHEMA_KEYS`] (fields in [`FIELD_KEYS`]) order, then the properties in
+/// [`PROPERTY_ORDER`], then the rest sorted, then `aliases`. Nested schemas (`fields[].type`,
+/// `items`, `values`, union members) follow the same rules; other values (defaults,
+/// `connect.parameters`) are plain JSON.
+fn write_schema_json(json: &Json, out: &mut String) {
+    match json {
+        Json::Array(members) => {
+            out.push('[');
+            for (i, member) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_schema_json(member, out);
+            }
+            out.push(']');
+        }
+        Json::Object(map) => {
+            write_ordered_object(map, SCHEMA_KEYS, out, |key, value, out| {
+                match (key, value) {
+                    ("fields", Json::Array(fields)) => {
+                        out.push('[');
+                        for (i, field) in fields.iter().enumerate() {
+                            if i > 0 {
+                                out.push(',');
+                            }
+                            match field {
+                                Json::Object(field) => {
+                                    write_ordered_object(
+                                        field,
+                                        FIELD_KEYS,
+                                        out,
+                                        |key, value, out| {
+                                            if key == "type" {
+                                                write_schema_json(value, out);
+                                            } else {
+                                                out.push_str(&value.to_string());
+                                            }
+                                        },
+                                    );
+                                }
+                                other => out.push_str(&other.to_string()),
+                            }
+                        }
+                        out.push(']');
+                    }
+                    ("type" | "items" | "values", nested) => write_schema_json(nested, out),
+                    (_, plain) => out.push_str(&plain.to_string()),
+                }
+            })
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// Writes `map` with the keys of `first` in that order, then [`PROPERTY_ORDER`], then the
+/// others sorted, then `aliases`; `value` writes each value.
+fn write_ordered_object(
+    map: &JsonMap<String, Json>,
+    first: &[&str],
+    out: &mut String,
+    value: impl Fn(&str, &Json, &mut String),
+) {
+    let rank = |key: &str| -> (usize, usize) {
+        if let Some(i) = first.iter().position(|k| *k == key) {
+            (0, i)
+        } else if let Some(i) = PROPERTY_ORDER.iter().position(|k| *k == key) {
+            (1, i)
+        } else if key == "aliases" {
+            (3, 0)
+        } else {
+            (2, 0)
+        }
+    };
+    let mut keys: Vec<&String> = map.keys().collect();
+    // Stable: keys of equal rank keep the map's (sorted) order.
+    keys.sort_by_key(|k| rank(k));
+    out.push('{');
+    for (i, key) in keys.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&Json::String(key.clone()).to_string());
+        out.push(':');
+        value(key, &map[key.as_str()], out);
+    }
+    out.push('}');
 }
 
 /// Confluent's `AvroData`: the mapping with a configuration. The free functions of this
@@ -207,10 +331,22 @@ impl AvroData {
     /// `connect.*` properties, so that a schema written by `to_avro_schema` (or by Java's
     /// `AvroConverter`) maps back to the same Connect schema.
     pub fn to_connect_schema(&self, avro: &AvroSchema) -> Result<Schema> {
+        self.to_connect_schema_with_version(avro, None)
+    }
+
+    /// `AvroData.toConnectSchema(schema, version)`: as [`to_connect_schema`](Self::to_connect_schema),
+    /// and the top-level schema gets `version` (the schema's version under its subject, as
+    /// Confluent's deserializer looks it up) when it has no `connect.version` of its own.
+    pub fn to_connect_schema_with_version(
+        &self,
+        avro: &AvroSchema,
+        version: Option<i32>,
+    ) -> Result<Schema> {
         let mut ctx = ToConnect {
             config: self.config,
             named: HashMap::new(),
             in_progress: HashSet::new(),
+            registry_version: version,
         };
         ctx.collect_names(&avro.json, None)?;
         ctx.schema(&avro.json, None, false, None)
@@ -238,7 +374,19 @@ impl AvroData {
         avro_schema: &AvroSchema,
         avro_value: &AvroValue,
     ) -> Result<(Schema, Value)> {
-        let schema = self.to_connect_schema(avro_schema)?;
+        self.to_connect_value_with_version(avro_schema, avro_value, None)
+    }
+
+    /// `AvroData.toConnectData(schema, value, version)`: as
+    /// [`to_connect_value`](Self::to_connect_value), with the registry `version` of the
+    /// writer schema (see [`to_connect_schema_with_version`](Self::to_connect_schema_with_version)).
+    pub fn to_connect_value_with_version(
+        &self,
+        avro_schema: &AvroSchema,
+        avro_value: &AvroValue,
+        version: Option<i32>,
+    ) -> Result<(Schema, Value)> {
+        let schema = self.to_connect_schema_with_version(avro_schema, version)?;
         let resolved = ResolvedSchema::try_from(avro_schema.schema())?;
         let walk = ValueWalk {
             names: resolved.get_names(),
@@ -765,6 +913,9 @@ struct ToConnect<'a> {
     named: HashMap<String, (&'a JsonMap<String, Json>, Option<String>)>,
     /// Named types being converted (a reference to one is a recursive schema).
     in_progress: HashSet<String>,
+    /// The version of the schema under its subject in the registry, for the top-level schema
+    /// when it has no `connect.version` (taken by the first schema converted).
+    registry_version: Option<i32>,
 }
 
 const PRIMITIVES: [&str; 8] = [
@@ -986,6 +1137,7 @@ impl<'a> ToConnect<'a> {
         let mut params: BTreeMap<String, String> = BTreeMap::new();
         let mut name: Option<String> = None;
         let mut version: Option<i32> = None;
+        let registry_version = self.registry_version.take();
         let mut builder = match kind {
             "boolean" => SchemaBuilder::boolean(),
             "bytes" | "fixed" if is("decimal") => {
@@ -1144,11 +1296,17 @@ impl<'a> ToConnect<'a> {
                 builder = builder.doc(doc);
             }
         }
-        if let Some(v) = map.get(CONNECT_VERSION_PROP) {
-            let v = v
-                .as_i64()
-                .and_then(|v| i32::try_from(v).ok())
-                .ok_or_else(|| to_err(format!("Invalid Connect version found: {v}")))?;
+        // "Included Kafka Connect version takes priority, fall back to schema registry
+        // version" (the latter only for the top-level schema).
+        let source_version = match map.get(CONNECT_VERSION_PROP) {
+            Some(v) => Some(
+                v.as_i64()
+                    .and_then(|v| i32::try_from(v).ok())
+                    .ok_or_else(|| to_err(format!("Invalid Connect version found: {v}")))?,
+            ),
+            None => registry_version,
+        };
+        if let Some(v) = source_version {
             if version.is_some_and(|existing| existing != v) {
                 return Err(to_err(format!(
                     "Mismatched versions: version already added to SchemaBuilder ({}) differs \

@@ -730,3 +730,104 @@ fn java_schema_with_named_references() -> TestResult {
     assert_eq!(again, datum);
     Ok(())
 }
+
+/// The schema text is what Java's Avro `Schema.toString()` writes for `AvroData`'s schema
+/// (captured from Confluent's AvroConverter 7.0 with Avro 1.11.3): reserved keys first in
+/// Avro's order, then the properties in the order `AvroData` adds them. The registry tells
+/// schemas apart by this text, so sorted keys got another id than Kafka Connect's.
+#[test]
+fn schema_text_is_the_one_java_writes() -> TestResult {
+    let inner = SchemaBuilder::struct_()
+        .name("com.example.Inner")
+        .version(2)
+        .doc("an inner record")
+        .field("label", Schema::string())
+        .field("weight", Schema::optional_float64())
+        .build()?;
+    let schema = SchemaBuilder::struct_()
+        .name("com.example.Rich")
+        .version(1)
+        .doc("every Connect type")
+        .parameter("origin", "interop")
+        .field("i8", Schema::int8())
+        .field("amount", Decimal::schema(2))
+        .field("day", Date::schema())
+        .field(
+            "with_default",
+            SchemaBuilder::int32()
+                .optional()
+                .default_value(Value::Int32(42))
+                .build()?,
+        )
+        .field(
+            "str_default",
+            SchemaBuilder::string()
+                .default_value(Value::from("dflt"))
+                .doc("a doc")
+                .build()?,
+        )
+        .field(
+            "by_id",
+            SchemaBuilder::map(Schema::int32(), Schema::string()).build()?,
+        )
+        .field("inner", inner)
+        .build()?;
+    let java = concat!(
+        r#"{"type":"record","name":"Rich","namespace":"com.example","fields":["#,
+        r#"{"name":"i8","type":{"type":"int","connect.type":"int8"}},"#,
+        r#"{"name":"amount","type":{"type":"bytes","scale":2,"precision":64,"connect.version":1,"#,
+        r#""connect.parameters":{"scale":"2"},"connect.name":"org.apache.kafka.connect.data.Decimal","#,
+        r#""logicalType":"decimal"}},"#,
+        r#"{"name":"day","type":{"type":"int","connect.version":1,"#,
+        r#""connect.name":"org.apache.kafka.connect.data.Date","logicalType":"date"}},"#,
+        r#"{"name":"with_default","type":[{"type":"int","connect.default":42},"null"],"default":42},"#,
+        r#"{"name":"str_default","type":{"type":"string","connect.doc":"a doc","connect.default":"dflt"},"#,
+        r#""default":"dflt"},"#,
+        r#"{"name":"by_id","type":{"type":"array","items":{"type":"record","name":"MapEntry","#,
+        r#""namespace":"io.confluent.connect.avro","fields":[{"name":"key","type":"int"},"#,
+        r#"{"name":"value","type":"string"}]}}},"#,
+        r#"{"name":"inner","type":{"type":"record","name":"Inner","fields":[{"name":"label","type":"string"},"#,
+        r#"{"name":"weight","type":["null","double"],"default":null}],"connect.doc":"an inner record","#,
+        r#""connect.version":2,"connect.name":"com.example.Inner"}}],"#,
+        r#""connect.doc":"every Connect type","connect.version":1,"#,
+        r#""connect.parameters":{"origin":"interop"},"connect.name":"com.example.Rich"}"#
+    );
+    let avro = to_avro_schema(&schema)?;
+    assert_eq!(avro.to_string(), java);
+    // Parsing the registry's text and writing it again gives the same text.
+    assert_eq!(AvroSchema::parse_str(java)?.to_string(), java);
+    Ok(())
+}
+
+/// `AvroData.toConnectSchema(schema, version)`: the registry version of the writer schema
+/// goes to the top-level schema only, and only when it has no `connect.version` (Confluent's
+/// AvroConverter reads a record written by a plain Avro producer as version 1 of its subject).
+#[test]
+fn registry_version_falls_back_for_the_top_level_schema() -> TestResult {
+    let data = AvroData::default();
+    let plain = AvroSchema::parse(json!({
+        "type": "record", "name": "Outer", "namespace": "py",
+        "fields": [{"name": "inner", "type": {"type": "record", "name": "Inner",
+            "fields": [{"name": "x", "type": "int"}]}}]
+    }))?;
+    let schema = data.to_connect_schema_with_version(&plain, Some(3))?;
+    assert_eq!(schema.version(), Some(3));
+    let inner = schema.field("inner")?.ok_or("no field inner")?.schema();
+    assert_eq!(inner.version(), None);
+    assert_eq!(data.to_connect_schema(&plain)?.version(), None);
+
+    // connect.version wins.
+    let connect = to_avro_schema(
+        &SchemaBuilder::struct_()
+            .name("a.B")
+            .version(7)
+            .field("x", Schema::int32())
+            .build()?,
+    )?;
+    assert_eq!(
+        data.to_connect_schema_with_version(&connect, Some(1))?
+            .version(),
+        Some(7)
+    );
+    Ok(())
+}

@@ -71,6 +71,17 @@ pub fn deserialize_payload(
     avro_schema: &AvroSchema,
     payload: &[u8],
 ) -> Result<(Schema, Value)> {
+    deserialize_payload_with_version(avro_data, avro_schema, payload, None)
+}
+
+/// [`deserialize_payload`] where the top-level Connect schema gets `version` (the writer
+/// schema's version under its subject) unless the schema carries a `connect.version`.
+pub fn deserialize_payload_with_version(
+    avro_data: &AvroData,
+    avro_schema: &AvroSchema,
+    payload: &[u8],
+    version: Option<i32>,
+) -> Result<(Schema, Value)> {
     let mut reader = payload;
     let datum = GenericDatumReader::builder(avro_schema.schema())
         .build()?
@@ -81,5 +92,5 @@ pub fn deserialize_payload(
             reader.len()
         )));
     }
-    avro_data.to_connect_value(avro_schema, &datum)
+    avro_data.to_connect_value_with_version(avro_schema, &datum, version)
 }
