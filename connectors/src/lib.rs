@@ -5,10 +5,12 @@
 //!
 //! * [`file`]: `FileStreamSource` / `FileStreamSink`, Kafka's file connectors, with file
 //!   rotation support added to the source.
+//! * [`jdbc`]: Confluent's `JdbcSourceConnector` (PostgreSQL, MySQL/MariaDB, SQLite).
 
 use connect_api::connector::{SinkConnector, SourceConnector};
 
 pub mod file;
+pub mod jdbc;
 
 /// How to build a connector of one plugin class.
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +48,10 @@ pub fn plugins() -> Vec<Plugin> {
             class: file::SINK_CONNECTOR_CLASS,
             constructor: PluginConstructor::Sink(|| Box::new(file::FileStreamSinkConnector::new())),
         },
+        Plugin {
+            class: jdbc::SOURCE_CONNECTOR_CLASS,
+            constructor: PluginConstructor::Source(|| Box::new(jdbc::JdbcSourceConnector::new())),
+        },
     ]
 }
 
@@ -62,6 +68,7 @@ mod tests {
             [
                 "org.apache.kafka.connect.file.FileStreamSourceConnector",
                 "org.apache.kafka.connect.file.FileStreamSinkConnector",
+                "io.confluent.connect.jdbc.JdbcSourceConnector",
             ]
         );
         for plugin in plugins {
@@ -69,7 +76,11 @@ mod tests {
                 PluginConstructor::Source(build) => build().config_def(),
                 PluginConstructor::Sink(build) => build().config_def(),
             };
-            assert!(def.key("file").is_some(), "{}", plugin.class);
+            assert!(
+                def.key("file").is_some() || def.key("connection.url").is_some(),
+                "{}",
+                plugin.class
+            );
         }
     }
 }
