@@ -29,13 +29,13 @@ fn data(name: &str) -> PathBuf {
 }
 
 fn corpus() -> Vec<String> {
-    let text = std::fs::read_to_string(data("java_string_corpus.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
+    let text = std::fs::read_to_string(data("java_string_corpus.json")).expect("test data");
+    serde_json::from_str(&text).expect("test data")
 }
 
 /// Java's output per schema: `Some(text)`, or `None` when Java rejected it.
 fn expected(text: &str) -> Vec<Option<String>> {
-    let values: Vec<Value> = serde_json::from_str(text).unwrap();
+    let values: Vec<Value> = serde_json::from_str(text).expect("test data");
     values
         .into_iter()
         .map(|v| match v {
@@ -80,7 +80,8 @@ fn check(schemas: &[String], expected: &[Option<String>]) {
 
 #[test]
 fn golden_pairs_match() {
-    let expected = expected(&std::fs::read_to_string(data("java_string_expected.json")).unwrap());
+    let expected =
+        expected(&std::fs::read_to_string(data("java_string_expected.json")).expect("test data"));
     check(&corpus(), &expected);
 }
 
@@ -107,7 +108,7 @@ fn live_java_agrees() {
     let Some(connect_cp) = tool_available("SLUICE_CONNECT_CP") else {
         return;
     };
-    let classes = tempfile::tempdir().unwrap();
+    let classes = tempfile::tempdir().expect("test data");
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("compat/java/AvroToString.java");
     let classpath = format!("{avro_cp}:{connect_cp}");
     let status = Command::new("javac")
@@ -131,8 +132,9 @@ fn live_java_agrees() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let live = expected(&String::from_utf8(output.stdout).unwrap());
-    let golden = expected(&std::fs::read_to_string(data("java_string_expected.json")).unwrap());
+    let live = expected(&String::from_utf8(output.stdout).expect("test data"));
+    let golden =
+        expected(&std::fs::read_to_string(data("java_string_expected.json")).expect("test data"));
     assert_eq!(
         live, golden,
         "Java's output changed: regenerate the golden file"

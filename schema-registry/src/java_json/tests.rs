@@ -2,10 +2,13 @@ use super::*;
 
 #[test]
 fn primitives_without_properties_collapse() {
-    assert_eq!(java_string(r#"{"type": "string"}"#).unwrap(), r#""string""#);
-    assert_eq!(java_string(r#" "int" "#).unwrap(), r#""int""#);
     assert_eq!(
-        java_string(r#"{"type":"int","logicalType":"date"}"#).unwrap(),
+        java_string(r#"{"type": "string"}"#).expect("a schema"),
+        r#""string""#
+    );
+    assert_eq!(java_string(r#" "int" "#).expect("a schema"), r#""int""#);
+    assert_eq!(
+        java_string(r#"{"type":"int","logicalType":"date"}"#).expect("a schema"),
         r#"{"type":"int","logicalType":"date"}"#
     );
 }
@@ -42,7 +45,7 @@ fn referenced_top_level_types_are_names() {
             r#"{"type":"record","name":"P","namespace":"a","fields":[{"name":"h","type":"Addr"},{"name":"w","type":"a.Addr"}]}"#,
             &refs
         )
-        .unwrap(),
+        .expect("a schema"),
         r#"{"type":"record","name":"P","namespace":"a","fields":[{"name":"h","type":"Addr"},{"name":"w","type":"Addr"}]}"#
     );
     // A nested type of a reference is written in full where first used (Java's
@@ -52,12 +55,12 @@ fn referenced_top_level_types_are_names() {
             r#"{"type":"record","name":"Q","fields":[{"name":"z","type":"a.Zone"},{"name":"y","type":"a.Zone"}]}"#,
             &refs
         )
-        .unwrap(),
+        .expect("a schema"),
         r#"{"type":"record","name":"Q","fields":[{"name":"z","type":{"type":"enum","name":"Zone","namespace":"a","symbols":["N"]}},{"name":"y","type":"a.Zone"}]}"#
     );
     // Without the references, a bare reference is still written as a name.
     assert_eq!(
-        java_string_with_references(r#""a.Addr""#, &refs).unwrap(),
+        java_string_with_references(r#""a.Addr""#, &refs).expect("a schema"),
         r#""a.Addr""#
     );
 }

@@ -530,10 +530,13 @@ fn stored_text_is_javas_string_and_old_texts_still_match() {
     );
     assert_eq!(register(&mut store, "s", V1), Ok(7));
     assert_eq!(register(&mut store, "t", V1), Ok(7));
-    assert_eq!(store.versions("t").unwrap()[&1].schema, V1);
+    assert_eq!(store.versions("t").expect("versions")[&1].schema, V1);
     // A new schema is stored as Java prints it.
     let spaced = r#"{"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}, {"name": "b", "type": {"type": "string"}, "default": ""}]}"#;
     assert_eq!(register(&mut store, "s", spaced), Ok(8));
-    assert_eq!(store.versions("s").unwrap()[&2].schema, V2);
-    assert_eq!(store.versions("s").unwrap()[&1].schema, old.schema);
+    assert_eq!(store.versions("s").expect("versions")[&2].schema, V2);
+    assert_eq!(
+        store.versions("s").expect("versions")[&1].schema,
+        old.schema
+    );
 }
