@@ -38,16 +38,17 @@
 //!   `\r`, other control characters as `\u00XX` (upper-case hex); everything else,
 //!   DEL, U+2028 and non-ASCII included, is written as is.
 //!
-//! Known differences, all outside valid everyday schemas: integers beyond `u64`
-//! and `-0` (read by `serde_json` as floating-point numbers), JSON comments (Java
-//! accepts them), and the few doubles whose JDK 17 `Double.toString` is not the
-//! shortest representation (`5e-324` is `4.9E-324` in Java; here the shortest
-//! digits are used).
+//! The text is read here as Jackson reads it (not with `serde_json`, whose default
+//! float parsing may be one unit in the last place off and which has no ordered
+//! maps or big integers in this workspace).
+//!
+//! Known differences, all outside everyday schemas: JSON comments (Java accepts
+//! them; `apache-avro` rejects the schema first), lone surrogates in strings, and
+//! the doubles whose JDK 17 `Double.toString` is neither the shortest
+//! representation nor a whole number below 2⁶³ (`5e-324` is `4.9E-324` in Java;
+//! here the shortest digits are used).
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
-
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// A JSON value keeping object keys in document order (Jackson's `ObjectNode`).
 #[derive(Debug, Clone, PartialEq)]
@@ -55,7 +56,8 @@ enum Json {
     Null,
     Bool(bool),
     Int(i64),
-    UInt(u64),
+    /// An integer beyond `long`, as its digits.
+    BigInt(String),
     Float(f64),
     Str(String),
     Array(Vec<Json>),
@@ -78,58 +80,211 @@ impl Json {
     }
 }
 
-impl<'de> Deserialize<'de> for Json {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct JsonVisitor;
+/// Jackson's reading of a JSON text (`ObjectMapper.readTree`): integers that fit a
+/// `long` as such, larger ones kept as their digits (`BigIntegerNode`), numbers
+/// with a fraction or exponent as the nearest double, `-0` as `0`; a repeated
+/// key keeps its first place and its last value. `None` if not JSON.
+fn parse(text: &str) -> Option<Json> {
+    let mut parser = Parser {
+        bytes: text.as_bytes(),
+        text,
+        pos: 0,
+    };
+    let value = parser.value(0)?;
+    parser.skip_ws();
+    (parser.pos == parser.bytes.len()).then_some(value)
+}
 
-        impl<'de> Visitor<'de> for JsonVisitor {
-            type Value = Json;
+struct Parser<'a> {
+    bytes: &'a [u8],
+    text: &'a str,
+    pos: usize,
+}
 
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON value")
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Json, E> {
-                Ok(Json::Null)
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Json, E> {
-                Ok(Json::Bool(v))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json, E> {
-                Ok(Json::Int(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json, E> {
-                Ok(Json::UInt(v))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json, E> {
-                Ok(Json::Float(v))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Json, E> {
-                Ok(Json::Str(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Json, E> {
-                Ok(Json::Str(v))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
-                }
-                Ok(Json::Array(items))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+impl Parser<'_> {
+    fn skip_ws(&mut self) {
+        while matches!(self.bytes.get(self.pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn eat(&mut self, literal: &str) -> bool {
+        if self.text[self.pos..].starts_with(literal) {
+            self.pos += literal.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Json> {
+        if depth > 512 {
+            return None;
+        }
+        self.skip_ws();
+        match *self.bytes.get(self.pos)? {
+            b'{' => {
+                self.pos += 1;
                 let mut entries: Vec<(String, Json)> = Vec::new();
-                while let Some((key, value)) = map.next_entry::<String, Json>()? {
-                    // Jackson keeps the last value of a repeated key, at the first place.
+                self.skip_ws();
+                if self.eat("}") {
+                    return Some(Json::Object(entries));
+                }
+                loop {
+                    self.skip_ws();
+                    let key = self.string()?;
+                    self.skip_ws();
+                    if !self.eat(":") {
+                        return None;
+                    }
+                    let value = self.value(depth + 1)?;
                     match entries.iter_mut().find(|(k, _)| *k == key) {
                         Some(entry) => entry.1 = value,
                         None => entries.push((key, value)),
                     }
+                    self.skip_ws();
+                    if self.eat("}") {
+                        return Some(Json::Object(entries));
+                    }
+                    if !self.eat(",") {
+                        return None;
+                    }
                 }
-                Ok(Json::Object(entries))
+            }
+            b'[' => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                self.skip_ws();
+                if self.eat("]") {
+                    return Some(Json::Array(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    self.skip_ws();
+                    if self.eat("]") {
+                        return Some(Json::Array(items));
+                    }
+                    if !self.eat(",") {
+                        return None;
+                    }
+                }
+            }
+            b'"' => self.string().map(Json::Str),
+            b't' if self.eat("true") => Some(Json::Bool(true)),
+            b'f' if self.eat("false") => Some(Json::Bool(false)),
+            b'n' if self.eat("null") => Some(Json::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn number(&mut self) -> Option<Json> {
+        let start = self.pos;
+        if self.bytes.get(self.pos) == Some(&b'-') {
+            self.pos += 1;
+        }
+        let digits = |p: &mut Self| {
+            let from = p.pos;
+            while p.bytes.get(p.pos).is_some_and(u8::is_ascii_digit) {
+                p.pos += 1;
+            }
+            p.pos - from
+        };
+        let int_start = self.pos;
+        let n = digits(self);
+        if n == 0 || (n > 1 && self.bytes[int_start] == b'0') {
+            return None;
+        }
+        let mut integral = true;
+        if self.bytes.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            integral = false;
+            if digits(self) == 0 {
+                return None;
             }
         }
+        if matches!(self.bytes.get(self.pos), Some(b'e' | b'E')) {
+            self.pos += 1;
+            integral = false;
+            if matches!(self.bytes.get(self.pos), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if digits(self) == 0 {
+                return None;
+            }
+        }
+        let literal = &self.text[start..self.pos];
+        if integral {
+            Some(match literal.parse::<i64>() {
+                Ok(i) => Json::Int(i),
+                Err(_) => Json::BigInt(literal.to_owned()),
+            })
+        } else {
+            literal.parse::<f64>().ok().map(Json::Float)
+        }
+    }
 
-        deserializer.deserialize_any(JsonVisitor)
+    fn hex4(&mut self) -> Option<u32> {
+        let hex = self.text.get(self.pos..self.pos + 4)?;
+        let value = u32::from_str_radix(hex, 16).ok()?;
+        if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        self.pos += 4;
+        Some(value)
+    }
+
+    fn string(&mut self) -> Option<String> {
+        if !self.eat("\"") {
+            return None;
+        }
+        let mut out = String::new();
+        loop {
+            let c = self.text[self.pos..].chars().next()?;
+            self.pos += c.len_utf8();
+            match c {
+                '"' => return Some(out),
+                '\\' => {
+                    let e = *self.bytes.get(self.pos)?;
+                    self.pos += 1;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let high = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&high)
+                                && self.text[self.pos..].starts_with("\\u")
+                            {
+                                let save = self.pos;
+                                self.pos += 2;
+                                match self.hex4()? {
+                                    low @ 0xDC00..=0xDFFF => {
+                                        0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                                    }
+                                    _ => {
+                                        self.pos = save;
+                                        high
+                                    }
+                                }
+                            } else {
+                                high
+                            };
+                            // A lone surrogate (Java keeps it) becomes U+FFFD.
+                            out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+                        }
+                        _ => return None,
+                    }
+                }
+                c if (c as u32) < 0x20 => return None,
+                c => out.push(c),
+            }
+        }
     }
 }
 
@@ -174,12 +329,12 @@ pub fn java_string(text: &str) -> Option<String> {
 pub fn java_string_with_references(text: &str, references: &[String]) -> Option<String> {
     let mut writer = Writer::default();
     for reference in references {
-        let value: Json = serde_json::from_str(reference).ok()?;
+        let value = parse(reference)?;
         if let Some(full) = writer.collect(&value, None) {
             writer.written.insert(full);
         }
     }
-    let value: Json = serde_json::from_str(text).ok()?;
+    let value = parse(text)?;
     writer.schema(&value, None)?;
     Some(writer.out)
 }
@@ -541,7 +696,9 @@ impl Writer {
             Json::Null => self.out.push_str("null"),
             Json::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
             Json::Int(i) => self.out.push_str(&i.to_string()),
-            Json::UInt(u) => self.out.push_str(&u.to_string()),
+            Json::BigInt(digits) => self.out.push_str(digits),
+            // Jackson quotes a non-finite number (`QUOTE_NON_NUMERIC_NUMBERS`).
+            Json::Float(f) if !f.is_finite() => self.string(&java_double(*f)),
             Json::Float(f) => self.out.push_str(&java_double(*f)),
             Json::Str(s) => self.string(s),
             Json::Array(items) => {
@@ -605,8 +762,41 @@ fn aliases(value: &Json) -> Option<Vec<String>> {
     (!out.is_empty()).then_some(out)
 }
 
+/// JDK 17's `FloatingDecimal` fast path for a whole number below 2⁶³: the digits of
+/// the exact integer, the last `insignificantDigitsForPow2` of them rounded off
+/// (so `1939536397718226432.0` is `1.93953639771822643E18`, not the shortest
+/// `1.9395363977182264E18`). The digits without trailing zeros and the decimal
+/// exponent (value = 0.digits × 10^exponent); `None` off that path.
+fn long_digits(v: f64) -> Option<(String, i32)> {
+    if !(1.0..9_223_372_036_854_775_808.0).contains(&v) || v.fract() != 0.0 {
+        return None;
+    }
+    // Unbiased binary exponent; a double has 53 significant bits.
+    let bin_exp = ((v.to_bits() >> 52) & 0x7ff) as i32 - 1023;
+    const INSIGNIFICANT: [u32; 9] = [0, 0, 0, 0, 1, 1, 1, 2, 2];
+    let p2 = bin_exp - 53 - 1;
+    let insignificant = if p2 > 1 {
+        INSIGNIFICANT[p2 as usize]
+    } else {
+        0
+    };
+    let mut long = v as u64;
+    if insignificant > 0 {
+        let pow10 = 10u64.pow(insignificant);
+        let residue = long % pow10;
+        long /= pow10;
+        if residue >= pow10 / 2 {
+            long += 1;
+        }
+    }
+    let all = long.to_string();
+    let digits = all.trim_end_matches('0');
+    Some((digits.to_owned(), all.len() as i32 + insignificant as i32))
+}
+
 /// Java's `Double.toString`: plain for 10⁻³ ≤ |v| < 10⁷ (at least one fraction
-/// digit), else `d.dddE±n`; with the shortest digits that read back as `v`.
+/// digit), else `d.dddE±n`; the digits are JDK 17's: the shortest that read back as
+/// `v`, except whole numbers below 2⁶³ (see [`long_digits`]).
 pub fn java_double(v: f64) -> String {
     if v.is_nan() {
         return "NaN".to_owned();
@@ -617,13 +807,18 @@ pub fn java_double(v: f64) -> String {
     if v == 0.0 {
         return if v.is_sign_negative() { "-0.0" } else { "0.0" }.to_owned();
     }
-    let sci = format!("{:e}", v.abs());
-    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    let (digits, dec_exp) = match long_digits(v.abs()) {
+        Some(long) => long,
+        None => {
+            let sci = format!("{:e}", v.abs());
+            let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+            let exponent: i32 = exponent.parse().unwrap_or(0);
+            let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+            (digits, exponent + 1)
+        }
+    };
     let sign = if v < 0.0 { "-" } else { "" };
     // Java's FloatingDecimal: value = 0.d1d2… × 10^dec_exp.
-    let dec_exp = exponent + 1;
     let n = digits.len() as i32;
     if (1..=7).contains(&dec_exp) {
         let (int, frac) = if n <= dec_exp {

@@ -71,3 +71,34 @@ fn not_a_schema_is_none() {
     assert_eq!(java_string("{\"name\":\"x\"}"), None);
     assert_eq!(java_string("12"), None);
 }
+
+#[test]
+fn values_are_read_as_jackson_reads_them() {
+    assert_eq!(
+        java_string(r#"{"type":"int","a":-0,"b":12345678901234567890123,"c":1E2,"d":0.1,"a":7}"#)
+            .expect("a schema"),
+        r#"{"type":"int","a":7,"b":12345678901234567890123,"c":100.0,"d":0.1}"#
+    );
+    assert_eq!(
+        java_string(r#"{"type":"int","z":-0}"#).expect("a schema"),
+        r#"{"type":"int","z":0}"#
+    );
+    // serde_json's default float parsing is one unit in the last place off here.
+    assert_eq!(
+        java_string(r#"{"type":"int","x":0.0036247434946782555}"#).expect("a schema"),
+        r#"{"type":"int","x":0.0036247434946782555}"#
+    );
+    assert_eq!(
+        java_string("{\"type\":\"int\",\"s\":\"\\ud83d\\ude00 \\u00e9\\/\"}").expect("a schema"),
+        "{\"type\":\"int\",\"s\":\"\u{1F600} \u{e9}/\"}"
+    );
+    assert_eq!(java_string(r#"{"type":"int"} x"#), None);
+    assert_eq!(java_string(r#"{"type":"int","a":01}"#), None);
+}
+
+#[test]
+fn whole_numbers_below_2_pow_63_as_jdk_17() {
+    assert_eq!(java_double(1939536397718226432.0), "1.93953639771822643E18");
+    assert_eq!(java_double(-98647600729647408.0), "-9.8647600729647408E16");
+    assert_eq!(java_double(9.3e18), "9.3E18");
+}
