@@ -14,10 +14,15 @@
 //! whitespace or key-order variants are the same schema (same id); `doc`, custom
 //! properties and `logicalType` are not ignored. Two schemas are the same when these
 //! strings and the references are equal. The schema must also parse with
-//! `apache-avro`. With `normalize=true` the identity is Avro's Parsing Canonical Form
-//! instead (Confluent's `AvroSchema.normalize()` is close to it; the stored text is
-//! still the Java string). Records read from a `_schemas` topic keep their text
-//! (Confluent's is already the Java string); they are compared by its Java string.
+//! `apache-avro`. Records read from a `_schemas` topic keep their text (Confluent's
+//! is already the Java string); they are compared by its Java string.
+//!
+//! With `normalize=true` the identity here is Avro's Parsing Canonical Form, and the
+//! stored text is still the Java string. Confluent differs: `AvroSchema.normalize()`
+//! (`AvroSchemaUtils.toNormalizedString`) rewrites the schema with full names,
+//! properties and aliases sorted, `error` as `record` and defaults converted
+//! through Java values, keeps `doc`, aliases, defaults and properties (which the
+//! Parsing Canonical Form drops), and stores that rewritten schema's Java string.
 
 use apache_avro::Schema;
 use serde_json::Value;

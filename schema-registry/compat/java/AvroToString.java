@@ -9,12 +9,15 @@
 // The input is a JSON array; each element is a schema text (a string). The output
 // is a JSON array of the same length, one element per line: the schema as Java
 // prints it (parsed with default validation, as Confluent parses a new schema), or
-// `{"error": "..."}` when Java rejects it.
+// `{"error": "..."}` when Java rejects it. Each printed text is also checked to be
+// what Confluent's `new AvroSchema(text).canonicalString()` answers (the string the
+// registry stores); a difference is reported as an error entry.
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.File;
+import io.confluent.kafka.schemaregistry.avro.AvroSchema;
 import org.apache.avro.Schema;
 
 public class AvroToString {
@@ -27,6 +30,10 @@ public class AvroToString {
       JsonNode result;
       try {
         String printed = new Schema.Parser().setValidateDefaults(true).parse(text).toString();
+        String canonical = new AvroSchema(text).canonicalString();
+        if (!canonical.equals(printed)) {
+          throw new IllegalStateException("canonicalString() differs: " + canonical);
+        }
         result = JsonNodeFactory.instance.textNode(printed);
       } catch (Exception e) {
         ObjectNode error = JsonNodeFactory.instance.objectNode();
