@@ -213,22 +213,44 @@ const MAX_SCHEMA_SIZE_FOR_LOGGING: usize = 10 * 1024;
 
 /// Confluent's check of `new` against the live `existing` versions (oldest
 /// first, `(version, schema)`) at `level`: the verbose messages, empty when
-/// compatible.
+/// compatible. The old schema's text in `{oldSchema: …}` is Java's
+/// `Schema.toString()` of `apache-avro`'s JSON for it; [`check_texts`] takes the
+/// stored text instead.
+pub fn check(level: CompatibilityLevel, new: &Schema, existing: &[(i32, Schema)]) -> Vec<String> {
+    let existing: Vec<(i32, Schema, String)> = existing
+        .iter()
+        .map(|(version, schema)| {
+            let json = to_json(schema);
+            let text = crate::java_json::java_string(&json).unwrap_or(json);
+            (*version, schema.clone(), text)
+        })
+        .collect();
+    check_texts(level, new, &existing)
+}
+
+/// Confluent's check of `new` against the live `existing` versions (oldest
+/// first, `(version, schema, stored text)`) at `level`: the verbose messages, empty
+/// when compatible.
 ///
 /// Plain levels check only the latest version, transitive levels every version
 /// newest first, stopping at the first that fails (`validateAll`); `NONE` checks
 /// nothing. Messages are `Difference` strings, then `{oldSchemaVersion: N}` and
-/// `{oldSchema: '…'}` (not after the forward half of `FULL`, as in
-/// `mutualReadStrategy`), then `{validateFields: 'false', compatibility: 'LEVEL'}`
+/// `{oldSchema: '…'}` with the stored text (Confluent's `canonicalString()`, Java's
+/// `Schema.toString()`), not after the forward half of `FULL`, as in
+/// `mutualReadStrategy`, then `{validateFields: 'false', compatibility: 'LEVEL'}`
 /// as the registry appends it.
-pub fn check(level: CompatibilityLevel, new: &Schema, existing: &[(i32, Schema)]) -> Vec<String> {
+pub fn check_texts(
+    level: CompatibilityLevel,
+    new: &Schema,
+    existing: &[(i32, Schema, String)],
+) -> Vec<String> {
     if level == CompatibilityLevel::None {
         return Vec::new();
     }
     let newest_first = existing.iter().rev();
     let mut messages = Vec::new();
-    for (version, old) in newest_first {
-        messages = check_one(level, new, *version, old);
+    for (version, old, text) in newest_first {
+        messages = check_one(level, new, (*version, text), old);
         if !messages.is_empty() || !level.is_transitive() {
             break;
         }
@@ -243,7 +265,12 @@ pub fn check(level: CompatibilityLevel, new: &Schema, existing: &[(i32, Schema)]
 }
 
 /// One `SchemaValidationStrategy` run (`canRead`, `canBeRead` or `mutualRead`).
-fn check_one(level: CompatibilityLevel, new: &Schema, version: i32, old: &Schema) -> Vec<String> {
+fn check_one(
+    level: CompatibilityLevel,
+    new: &Schema,
+    version: (i32, &str),
+    old: &Schema,
+) -> Vec<String> {
     use CompatibilityLevel as L;
     match level {
         L::None => Vec::new(),
@@ -251,13 +278,13 @@ fn check_one(level: CompatibilityLevel, new: &Schema, version: i32, old: &Schema
             reader_writer_incompatibilities(new, old),
             "new",
             "old",
-            Some((version, old)),
+            Some(version),
         ),
         L::Forward | L::ForwardTransitive => formatted(
             reader_writer_incompatibilities(old, new),
             "old",
             "new",
-            Some((version, old)),
+            Some(version),
         ),
         L::Full | L::FullTransitive => {
             let mut messages = formatted(
@@ -270,7 +297,7 @@ fn check_one(level: CompatibilityLevel, new: &Schema, version: i32, old: &Schema
                 reader_writer_incompatibilities(new, old),
                 "new",
                 "old",
-                Some((version, old)),
+                Some(version),
             ));
             messages
         }
@@ -282,7 +309,7 @@ fn formatted(
     result: Result<Vec<Incompatibility>, Error>,
     reader_label: &str,
     writer_label: &str,
-    append_old: Option<(i32, &Schema)>,
+    append_old: Option<(i32, &str)>,
 ) -> Vec<String> {
     let mut messages: Vec<String> = match result {
         Ok(incompatibilities) => incompatibilities
@@ -297,9 +324,8 @@ fn formatted(
     if messages.is_empty() {
         return messages;
     }
-    if let Some((version, old)) = append_old {
+    if let Some((version, text)) = append_old {
         messages.push(format!("{{oldSchemaVersion: {version}}}"));
-        let text = to_json(old);
         if text.len() <= MAX_SCHEMA_SIZE_FOR_LOGGING {
             messages.push(format!("{{oldSchema: '{text}'}}"));
         } else {

@@ -11,6 +11,7 @@
 
 pub mod compatibility;
 mod error;
+pub mod java_json;
 mod kafka;
 pub mod leader;
 pub mod registry;

@@ -7,23 +7,28 @@
 //!
 //! # Schema identity
 //!
-//! Confluent reuses an id when the new schema's `Schema.toString()` equals a stored
-//! one: whitespace and key order do not matter, but `doc`, custom properties and
-//! `logicalType` do. `apache-avro`'s `Schema` equality is Parsing Canonical Form
-//! (drops all of those), and its re-serialisation drops some properties, so the
-//! identity here is the submitted JSON itself, normalised with `serde_json`: object
-//! keys sorted, whitespace gone, and `{"type":"<primitive>"}` with no other key
-//! collapsed to `"<primitive>"` (Java prints both as the bare name). The schema must
-//! also parse with `apache-avro`. With `normalize=true` the identity is Avro's Parsing
-//! Canonical Form instead (Confluent's `normalize` is close to it). The stored text is
-//! the schema as submitted.
-
-use std::collections::BTreeMap;
+//! Confluent stores, returns and compares an Avro schema as
+//! `AvroSchema.canonicalString()`: Java Avro's `Schema.toString()` of the parsed
+//! schema ([`java_json::java_string`]; the types of referenced schemas written as
+//! names). So `{"type":"string"}` is stored and returned as `"string"`, and
+//! whitespace or key-order variants are the same schema (same id); `doc`, custom
+//! properties and `logicalType` are not ignored. Two schemas are the same when these
+//! strings and the references are equal. The schema must also parse with
+//! `apache-avro`. Records read from a `_schemas` topic keep their text (Confluent's
+//! is already the Java string); they are compared by its Java string.
+//!
+//! With `normalize=true` the identity here is Avro's Parsing Canonical Form, and the
+//! stored text is still the Java string. Confluent differs: `AvroSchema.normalize()`
+//! (`AvroSchemaUtils.toNormalizedString`) rewrites the schema with full names,
+//! properties and aliases sorted, `error` as `record` and defaults converted
+//! through Java values, keeps `doc`, aliases, defaults and properties (which the
+//! Parsing Canonical Form drops), and stores that rewritten schema's Java string.
 
 use apache_avro::Schema;
 use serde_json::Value;
 
 use crate::compatibility::{self, CompatibilityLevel};
+use crate::java_json;
 use crate::store::{ConfigValue, Key, Mode, ModeValue, Record, Reference, SchemaValue, Store};
 use crate::Error;
 
@@ -92,73 +97,40 @@ impl VersionSpec {
 /// A new schema, validated.
 struct Parsed {
     schema: Option<Schema>,
+    /// The text as submitted (for error messages).
     text: String,
+    /// Java's `Schema.toString()`: what is stored and compared (the submitted text
+    /// if it cannot be rebuilt).
+    canonical: String,
     references: Vec<Reference>,
 }
 
-const PRIMITIVES: [&str; 8] = [
-    "null", "boolean", "int", "long", "float", "double", "bytes", "string",
-];
-
-fn normalise(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            if map.len() == 1 {
-                if let Some(Value::String(t)) = map.get("type") {
-                    if PRIMITIVES.contains(&t.as_str()) {
-                        return Value::String(t.clone());
-                    }
-                }
-            }
-            let sorted: BTreeMap<&String, Value> =
-                map.iter().map(|(k, v)| (k, normalise(v))).collect();
-            Value::Object(sorted.into_iter().map(|(k, v)| (k.clone(), v)).collect())
-        }
-        Value::Array(items) => Value::Array(items.iter().map(normalise).collect()),
-        other => other.clone(),
-    }
-}
-
-/// Writes a value with object keys sorted whatever `serde_json`'s map type is.
-fn write_sorted(value: &Value, out: &mut String) {
-    match value {
-        Value::Object(map) => {
-            let sorted: BTreeMap<&String, &Value> = map.iter().collect();
-            out.push('{');
-            for (i, (k, v)) in sorted.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                write_sorted(v, out);
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_sorted(v, out);
-            }
-            out.push(']');
-        }
-        other => out.push_str(&other.to_string()),
-    }
-}
-
-/// The identity of a schema text (see the module documentation); `None` if it is
-/// not JSON.
+/// The identity of a schema text (see the module documentation): Java's
+/// `Schema.toString()`, or with `normalize` the Parsing Canonical Form; `None` if it
+/// is not a schema.
 pub fn identity(text: &str, normalize: bool) -> Option<String> {
     if normalize {
         return Schema::parse_str(text).ok().map(|s| s.canonical_form());
     }
-    let value: Value = serde_json::from_str(text).ok()?;
-    let mut out = String::new();
-    write_sorted(&normalise(&value), &mut out);
-    Some(out)
+    java_json::java_string(text)
+}
+
+/// The texts of `references` (each subject's version), `None` if one is missing.
+fn reference_texts(store: &Store, references: &[Reference]) -> Option<Vec<String>> {
+    references
+        .iter()
+        .map(|r| {
+            store
+                .versions(&r.subject)
+                .and_then(|v| v.get(&r.version))
+                .map(|v| v.schema.clone())
+        })
+        .collect()
+}
+
+/// Confluent's `AvroSchema.canonicalString()` of a schema text with references.
+fn canonical(store: &Store, text: &str, references: &[Reference]) -> Option<String> {
+    java_json::java_string_with_references(text, &reference_texts(store, references)?)
 }
 
 /// Does `default` fit `branch` (Java's `Schema.isValidDefault`)? `None` when the
@@ -253,18 +225,40 @@ fn parse_new(store: &Store, request: &RegisterRequest) -> Result<Parsed, Error> 
     // Referenced named types are not resolved by `compatibility::check`: a schema with
     // references is stored and returned, and not checked.
     let schema = references.is_empty().then_some(schema);
+    let canonical = canonical(store, &text, &references).unwrap_or_else(|| text.clone());
     Ok(Parsed {
         schema,
         text,
+        canonical,
         references,
     })
 }
 
-fn same(parsed: &Parsed, stored: &SchemaValue, normalize: bool) -> bool {
-    stored.schema_type() == "AVRO"
-        && stored.references == parsed.references
-        && identity(&stored.schema, normalize).is_some()
-        && identity(&stored.schema, normalize) == identity(&parsed.text, normalize)
+/// The stored versions that parse, as `(version, schema, Java string)`: the text in
+/// Confluent's `{oldSchema: …}` is the old schema's `canonicalString()`.
+fn existing_schemas<'a>(
+    versions: impl Iterator<Item = &'a SchemaValue>,
+) -> Vec<(i32, Schema, String)> {
+    versions
+        .filter_map(|v| {
+            let schema = Schema::parse_str(&v.schema).ok()?;
+            let text = java_json::java_string(&v.schema).unwrap_or_else(|| v.schema.clone());
+            Some((v.version, schema, text))
+        })
+        .collect()
+}
+
+fn same(store: &Store, parsed: &Parsed, stored: &SchemaValue, normalize: bool) -> bool {
+    if stored.schema_type() != "AVRO" || stored.references != parsed.references {
+        return false;
+    }
+    if normalize {
+        let old = identity(&stored.schema, true);
+        return old.is_some() && old == identity(&parsed.text, true);
+    }
+    stored.schema == parsed.canonical
+        || canonical(store, &stored.schema, &stored.references).as_deref()
+            == Some(parsed.canonical.as_str())
 }
 
 /// `POST /subjects/{s}/versions`: the id of the registered schema.
@@ -287,7 +281,7 @@ pub fn register(
     }
     let parsed = parse_new(store, request)?;
     let live = store.live_versions(subject);
-    if let Some(existing) = live.iter().find(|v| same(&parsed, v, normalize)) {
+    if let Some(existing) = live.iter().find(|v| same(store, &parsed, v, normalize)) {
         if request.id.is_none_or(|id| id == existing.id) {
             return Ok(Plan::read(existing.id));
         }
@@ -304,7 +298,7 @@ pub fn register(
             )));
         };
         if let Some(other) = store.by_id(id).next() {
-            if !same(&parsed, other, false) {
+            if !same(store, &parsed, other, false) {
                 return Err(Error::OperationNotPermitted(format!(
                     "Overwrite new schema with id {id} is not permitted."
                 )));
@@ -325,12 +319,12 @@ pub fn register(
     } else {
         if let Some(new) = &parsed.schema {
             let level = store.effective_level(subject);
-            let existing: Vec<(i32, Schema)> = live
-                .iter()
-                .filter(|v| v.references.is_empty() && v.schema_type() == "AVRO")
-                .filter_map(|v| Schema::parse_str(&v.schema).ok().map(|s| (v.version, s)))
-                .collect();
-            let messages = compatibility::check(level, new, &existing);
+            let existing = existing_schemas(
+                live.iter()
+                    .copied()
+                    .filter(|v| v.references.is_empty() && v.schema_type() == "AVRO"),
+            );
+            let messages = compatibility::check_texts(level, new, &existing);
             if !messages.is_empty() {
                 return Err(Error::Incompatible {
                     subject: subject.to_owned(),
@@ -341,7 +335,7 @@ pub fn register(
         let reused = store
             .subjects()
             .flat_map(|(_, v)| v.values())
-            .find(|v| same(&parsed, v, normalize))
+            .find(|v| same(store, &parsed, v, normalize))
             .map(|v| v.id);
         (reused.unwrap_or(store.max_id() + 1), next_version)
     };
@@ -349,7 +343,7 @@ pub fn register(
         subject: subject.to_owned(),
         version,
         id,
-        schema: parsed.text,
+        schema: parsed.canonical,
         deleted: false,
         schema_type: None,
         references: parsed.references,
@@ -376,7 +370,7 @@ pub fn lookup(
     versions
         .values()
         .filter(|v| deleted || !v.deleted)
-        .find(|v| same(&parsed, v, normalize))
+        .find(|v| same(store, &parsed, v, normalize))
         .cloned()
         .ok_or(Error::SchemaNotFound(None))
 }
@@ -675,19 +669,14 @@ pub fn test_compatibility(
     let Some(new) = &parsed.schema else {
         return Ok(Vec::new());
     };
-    let mut existing = Vec::new();
-    for v in olds {
-        if v.schema_type() != "AVRO" {
-            return Ok(vec![format!(
-                "Incompatible because of different schema type: {} vs AVRO",
-                v.schema_type()
-            )]);
-        }
-        if let Ok(s) = Schema::parse_str(&v.schema) {
-            existing.push((v.version, s));
-        }
+    if let Some(v) = olds.iter().find(|v| v.schema_type() != "AVRO") {
+        return Ok(vec![format!(
+            "Incompatible because of different schema type: {} vs AVRO",
+            v.schema_type()
+        )]);
     }
-    Ok(compatibility::check(level, new, &existing))
+    let existing = existing_schemas(olds.iter().copied());
+    Ok(compatibility::check_texts(level, new, &existing))
 }
 
 /// `PUT /config[/{s}]`.

@@ -21,6 +21,10 @@ const REF: &str =
     r#"{"type":"record","name":"Ref","namespace":"ns","fields":[{"name":"x","type":"int"}]}"#;
 const OUTER: &str =
     r#"{"type":"record","name":"Outer","namespace":"ns","fields":[{"name":"r","type":"ns.Ref"}]}"#;
+/// `OUTER` as Confluent stores and returns it (Java's `Schema.toString()`): the
+/// referenced `ns.Ref` is written relative to the record's namespace.
+const OUTER_JAVA: &str =
+    r#"{"type":"record","name":"Outer","namespace":"ns","fields":[{"name":"r","type":"Ref"}]}"#;
 
 struct Env {
     broker: Broker,
@@ -452,13 +456,13 @@ async fn registration_lookup_and_references() {
     );
     assert_eq!(
         env.get("/schemas/ids/4").await,
-        (200, json!({"schema": OUTER, "references": refs}))
+        (200, json!({"schema": OUTER_JAVA, "references": refs}))
     );
     assert_eq!(
         env.get("/subjects/outer/versions/1").await,
         (
             200,
-            json!({"subject": "outer", "version": 1, "id": 4, "references": refs, "schema": OUTER})
+            json!({"subject": "outer", "version": 1, "id": 4, "references": refs, "schema": OUTER_JAVA})
         )
     );
     // Same schema, same references: same id; without the references it does not parse.
@@ -1101,5 +1105,79 @@ async fn compatibility_levels_modes_and_deletes() {
     );
     let (status, _) = env.get("/schemas/ids/2").await;
     assert_eq!(status, 200);
+    env.stop().await;
+}
+
+/// Confluent stores and returns `AvroSchema.canonicalString()` (Java's
+/// `Schema.toString()`), and layout or key-order variants are the same schema.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemas_are_stored_and_returned_as_javas_string() {
+    let env = Env::start().await;
+    assert_eq!(
+        env.register("k", r#"{ "type": "string" }"#).await,
+        (200, json!({"id": 1}))
+    );
+    assert_eq!(
+        env.get("/subjects/k/versions/1").await.1["schema"],
+        json!("\"string\"")
+    );
+    assert_eq!(
+        env.get("/schemas/ids/1").await.1["schema"],
+        json!("\"string\"")
+    );
+    assert_eq!(
+        env.register("k", r#""string""#).await,
+        (200, json!({"id": 1}))
+    );
+    assert_eq!(env.get("/subjects/k/versions").await, (200, json!([1])));
+
+    let submitted = r#"{
+      "fields": [ {"type": {"type": "int"}, "name": "a", "zeta": 1, "alpha": [1.0, 1e10]} ],
+      "name": "ns.R",
+      "connect.name": "x", "type": "record"
+    }"#;
+    let java = r#"{"type":"record","name":"R","namespace":"ns","fields":[{"name":"a","type":"int","zeta":1,"alpha":[1.0,1.0E10]}],"connect.name":"x"}"#;
+    assert_eq!(env.register("v", submitted).await, (200, json!({"id": 2})));
+    assert_eq!(env.get("/schemas/ids/2").await.1["schema"], json!(java));
+    assert_eq!(
+        env.get("/subjects/v/versions/latest").await.1["schema"],
+        json!(java)
+    );
+    // Java's text, another subject: the same id.
+    assert_eq!(env.register("w", java).await, (200, json!({"id": 2})));
+    // Lookup by a variant answers the stored (Java) text.
+    let (status, found) = env
+        .post(
+            "/subjects/v",
+            json!({ "schema": submitted.replace('\n', " ") }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(found["version"], json!(1));
+    assert_eq!(found["schema"], json!(java));
+    // A doc is part of the schema: a new id.
+    let with_doc = java.replace(r#""namespace":"ns","#, r#""namespace":"ns","doc":"d","#);
+    assert_eq!(env.register("w", &with_doc).await, (200, json!({"id": 3})));
+
+    // The verbose compatibility messages quote the stored text.
+    let bad = r#"{"type":"record","name":"ns.R","fields":[{"name":"a","type":"int"},{"name":"c","type":"string"}]}"#;
+    let (status, result) = env
+        .post(
+            "/compatibility/subjects/v/versions/latest?verbose=true",
+            json!({ "schema": bad }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(result["is_compatible"], json!(false));
+    let messages: Vec<&str> = result["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        messages.contains(&format!("{{oldSchema: '{java}'}}").as_str()),
+        "{messages:?}"
+    );
     env.stop().await;
 }

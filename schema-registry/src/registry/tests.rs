@@ -506,3 +506,37 @@ fn strict_validation_of_new_schemas() {
         );
     }
 }
+
+#[test]
+fn stored_text_is_javas_string_and_old_texts_still_match() {
+    let mut store = Store::default();
+    // A version written with the submitted text (an older sluice): compared by its
+    // Java string, and kept as it is.
+    let old = SchemaValue {
+        subject: "s".to_owned(),
+        version: 1,
+        id: 7,
+        schema: r#"{ "name": "R", "type": "record", "fields": [ {"name": "a", "type": {"type": "int"}} ] }"#.to_owned(),
+        deleted: false,
+        schema_type: None,
+        references: Vec::new(),
+    };
+    commit(
+        &mut store,
+        Plan {
+            records: vec![Record::schema(&old)],
+            result: (),
+        },
+    );
+    assert_eq!(register(&mut store, "s", V1), Ok(7));
+    assert_eq!(register(&mut store, "t", V1), Ok(7));
+    assert_eq!(store.versions("t").expect("versions")[&1].schema, V1);
+    // A new schema is stored as Java prints it.
+    let spaced = r#"{"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}, {"name": "b", "type": {"type": "string"}, "default": ""}]}"#;
+    assert_eq!(register(&mut store, "s", spaced), Ok(8));
+    assert_eq!(store.versions("s").expect("versions")[&2].schema, V2);
+    assert_eq!(
+        store.versions("s").expect("versions")[&1].schema,
+        old.schema
+    );
+}
