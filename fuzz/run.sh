@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the untrusted-bytes parsers (broker, JsonConverter, Connect group protocol) with cargo-fuzz (libFuzzer + ASan).
+# Fuzzes the untrusted-bytes parsers (broker, JsonConverter, AvroConverter, Connect group protocol) with cargo-fuzz (libFuzzer + ASan).
 #
 #   fuzz/run.sh                          # every target, 60 s each
 #   FUZZ_SECONDS=300 fuzz/run.sh record_batch
@@ -34,7 +34,7 @@ fi
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(request_frame record_batch offsets_records json_converter connect_protocol)
+    targets=(request_frame record_batch offsets_records json_converter connect_protocol avro_record)
 fi
 
 for t in "${targets[@]}"; do

@@ -234,17 +234,43 @@ fn parse_new(store: &Store, request: &RegisterRequest) -> Result<Parsed, Error> 
     })
 }
 
-/// The stored versions that parse, as `(version, schema, Java string)`: the text in
-/// Confluent's `{oldSchema: …}` is the old schema's `canonicalString()`.
+/// The stored versions `level` checks against, as `(version, schema, Java string)`,
+/// oldest first: none for NONE, the newest that parses for a plain level, all that
+/// parse for a transitive one (only those are parsed). The text in Confluent's
+/// `{oldSchema: …}` is the old schema's `canonicalString()`.
 fn existing_schemas<'a>(
-    versions: impl Iterator<Item = &'a SchemaValue>,
+    level: CompatibilityLevel,
+    versions: impl DoubleEndedIterator<Item = &'a SchemaValue>,
 ) -> Vec<(i32, Schema, String)> {
-    versions
-        .filter_map(|v| {
-            let schema = Schema::parse_str(&v.schema).ok()?;
-            let text = java_json::java_string(&v.schema).unwrap_or_else(|| v.schema.clone());
-            Some((v.version, schema, text))
-        })
+    if level == CompatibilityLevel::None {
+        return Vec::new();
+    }
+    let parsed = versions.rev().filter_map(|v| {
+        let schema = Schema::parse_str(&v.schema).ok()?;
+        let text = java_json::java_string(&v.schema).unwrap_or_else(|| v.schema.clone());
+        Some((v.version, schema, text))
+    });
+    let mut existing: Vec<_> = if level.is_transitive() {
+        parsed.collect()
+    } else {
+        parsed.take(1).collect()
+    };
+    existing.reverse();
+    existing
+}
+
+/// The stored versions holding the same schema as `parsed`, in subject and version
+/// order (soft-deleted ones included). Without `normalize` the store's index by Java
+/// string narrows the candidates; with it every version is compared.
+fn matching<'a>(store: &'a Store, parsed: &Parsed, normalize: bool) -> Vec<&'a SchemaValue> {
+    let candidates: Vec<&SchemaValue> = if normalize {
+        store.subjects().flat_map(|(_, v)| v.values()).collect()
+    } else {
+        store.candidates_for(&parsed.canonical)
+    };
+    candidates
+        .into_iter()
+        .filter(|v| same(store, parsed, v, normalize))
         .collect()
 }
 
@@ -280,8 +306,8 @@ pub fn register(
         )));
     }
     let parsed = parse_new(store, request)?;
-    let live = store.live_versions(subject);
-    if let Some(existing) = live.iter().find(|v| same(store, &parsed, v, normalize)) {
+    let matches = matching(store, &parsed, normalize);
+    if let Some(existing) = matches.iter().find(|v| v.subject == subject && !v.deleted) {
         if request.id.is_none_or(|id| id == existing.id) {
             return Ok(Plan::read(existing.id));
         }
@@ -319,9 +345,10 @@ pub fn register(
     } else {
         if let Some(new) = &parsed.schema {
             let level = store.effective_level(subject);
+            let live = store.live_versions(subject);
             let existing = existing_schemas(
-                live.iter()
-                    .copied()
+                level,
+                live.into_iter()
                     .filter(|v| v.references.is_empty() && v.schema_type() == "AVRO"),
             );
             let messages = compatibility::check_texts(level, new, &existing);
@@ -332,11 +359,7 @@ pub fn register(
                 });
             }
         }
-        let reused = store
-            .subjects()
-            .flat_map(|(_, v)| v.values())
-            .find(|v| same(store, &parsed, v, normalize))
-            .map(|v| v.id);
+        let reused = matches.first().map(|v| v.id);
         (reused.unwrap_or(store.max_id() + 1), next_version)
     };
     let value = SchemaValue {
@@ -675,7 +698,7 @@ pub fn test_compatibility(
             v.schema_type()
         )]);
     }
-    let existing = existing_schemas(olds.iter().copied());
+    let existing = existing_schemas(level, olds.iter().copied());
     Ok(compatibility::check_texts(level, new, &existing))
 }
 

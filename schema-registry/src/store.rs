@@ -6,7 +6,7 @@
 //! Confluent's registry or Karapace loads here and the other way round. Applying a
 //! record is pure ([`Store::apply`]): this is Confluent's `KafkaStoreMessageHandler`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::str::FromStr;
 
@@ -260,6 +260,63 @@ pub struct Store {
     subject_levels: HashMap<String, CompatibilityLevel>,
     global_mode: Option<Mode>,
     subject_modes: HashMap<String, Mode>,
+    /// Indexes over `subjects`, kept by [`Store::insert`] and [`Store::remove`] so
+    /// that lookups by id and by schema text do not scan every version.
+    index: Index,
+}
+
+/// Where each id and each schema text is stored, as `(subject, version)` in the
+/// order `subjects` iterates.
+#[derive(Debug, Default, Clone)]
+struct Index {
+    by_id: HashMap<i32, BTreeSet<(String, i32)>>,
+    /// Reference-free Avro schemas by their Java `Schema.toString()` (the stored text
+    /// when it cannot be rebuilt): what registration compares.
+    by_text: HashMap<String, BTreeSet<(String, i32)>>,
+    /// Schemas with references or of another type, compared one by one.
+    others: BTreeSet<(String, i32)>,
+}
+
+impl Index {
+    fn text_key(value: &SchemaValue) -> Option<String> {
+        (value.references.is_empty() && value.schema_type() == "AVRO").then(|| {
+            crate::java_json::java_string(&value.schema).unwrap_or_else(|| value.schema.clone())
+        })
+    }
+
+    fn add(&mut self, at: (String, i32), value: &SchemaValue) {
+        self.by_id.entry(value.id).or_default().insert(at.clone());
+        match Self::text_key(value) {
+            Some(key) => {
+                self.by_text.entry(key).or_default().insert(at);
+            }
+            None => {
+                self.others.insert(at);
+            }
+        }
+    }
+
+    fn remove(&mut self, at: (String, i32), value: &SchemaValue) {
+        if let Some(places) = self.by_id.get_mut(&value.id) {
+            places.remove(&at);
+            if places.is_empty() {
+                self.by_id.remove(&value.id);
+            }
+        }
+        match Self::text_key(value) {
+            Some(key) => {
+                if let Some(places) = self.by_text.get_mut(&key) {
+                    places.remove(&at);
+                    if places.is_empty() {
+                        self.by_text.remove(&key);
+                    }
+                }
+            }
+            None => {
+                self.others.remove(&at);
+            }
+        }
+    }
 }
 
 impl Store {
@@ -283,7 +340,9 @@ impl Store {
             Key::Schema { subject, version } => match value {
                 None => {
                     if let Some(versions) = self.subjects.get_mut(subject) {
-                        versions.remove(version);
+                        if let Some(old) = versions.remove(version) {
+                            self.index.remove((subject.clone(), *version), &old);
+                        }
                         if versions.is_empty() {
                             self.subjects.remove(subject);
                         }
@@ -292,10 +351,12 @@ impl Store {
                 Some(bytes) => {
                     let value: SchemaValue = serde_json::from_slice(bytes)?;
                     self.max_id = self.max_id.max(value.id);
-                    self.subjects
-                        .entry(subject.clone())
-                        .or_default()
-                        .insert(*version, value);
+                    let versions = self.subjects.entry(subject.clone()).or_default();
+                    if let Some(old) = versions.remove(version) {
+                        self.index.remove((subject.clone(), *version), &old);
+                    }
+                    self.index.add((subject.clone(), *version), &value);
+                    versions.insert(*version, value);
                 }
             },
             Key::Config(subject) => {
@@ -369,12 +430,39 @@ impl Store {
         self.subjects.iter()
     }
 
-    /// Every stored version with this id (one per subject/version using it).
+    /// Every stored version with this id (one per subject/version using it), in
+    /// subject and version order.
     pub fn by_id(&self, id: i32) -> impl Iterator<Item = &SchemaValue> {
-        self.subjects
-            .values()
-            .flat_map(|v| v.values())
-            .filter(move |v| v.id == id)
+        self.at(self.index.by_id.get(&id))
+    }
+
+    /// The reference-free Avro versions whose Java `Schema.toString()` is `text`, and
+    /// every version with references or of another type (which the caller compares
+    /// itself), soft-deleted ones included, in subject and version order.
+    pub fn candidates_for(&self, text: &str) -> Vec<&SchemaValue> {
+        let mut places: Vec<&(String, i32)> = self
+            .index
+            .by_text
+            .get(text)
+            .into_iter()
+            .flatten()
+            .chain(&self.index.others)
+            .collect();
+        places.sort();
+        places
+            .into_iter()
+            .filter_map(|(subject, version)| self.subjects.get(subject)?.get(version))
+            .collect()
+    }
+
+    fn at<'a>(
+        &'a self,
+        places: Option<&'a BTreeSet<(String, i32)>>,
+    ) -> impl Iterator<Item = &'a SchemaValue> + 'a {
+        places
+            .into_iter()
+            .flatten()
+            .filter_map(|(subject, version)| self.subjects.get(subject)?.get(version))
     }
 
     /// The highest id ever seen.
@@ -423,6 +511,54 @@ mod tests {
 
     fn apply(store: &mut Store, key: &str, value: Option<&str>) {
         store.apply(Some(key.as_bytes()), value.map(str::as_bytes));
+    }
+
+    fn schema_record(subject: &str, version: i32, id: i32, schema: &str) -> (String, String) {
+        let key = format!(
+            r#"{{"keytype":"SCHEMA","subject":"{subject}","version":{version},"magic":1}}"#
+        );
+        let value = serde_json::json!({
+            "subject": subject, "version": version, "id": id, "schema": schema, "deleted": false
+        });
+        (key, value.to_string())
+    }
+
+    #[test]
+    fn indexes_follow_inserts_replacements_and_deletes() {
+        let mut store = Store::default();
+        // Layout and key order differ; the Java string is the same.
+        for (subject, version, id, schema) in [
+            ("a", 1, 1, r#"{"type":"record","name":"R","fields":[]}"#),
+            ("b", 1, 1, r#"{ "name":"R", "type":"record", "fields":[] }"#),
+            ("b", 2, 2, r#""string""#),
+        ] {
+            let (k, v) = schema_record(subject, version, id, schema);
+            apply(&mut store, &k, Some(&v));
+        }
+        let places = |store: &Store, id| {
+            store
+                .by_id(id)
+                .map(|v| (v.subject.clone(), v.version))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(places(&store, 1), [("a".into(), 1), ("b".into(), 1)]);
+        let same = store.candidates_for(r#"{"type":"record","name":"R","fields":[]}"#);
+        assert_eq!(same.iter().map(|v| v.id).collect::<Vec<_>>(), [1, 1]);
+        assert_eq!(store.candidates_for(r#""string""#).len(), 1);
+        assert_eq!(store.candidates_for(r#""int""#).len(), 0);
+
+        // A replaced version moves in every index; a permanently deleted one leaves them.
+        let (k, v) = schema_record("a", 1, 3, r#""string""#);
+        apply(&mut store, &k, Some(&v));
+        assert_eq!(places(&store, 1), [("b".into(), 1)]);
+        assert_eq!(places(&store, 3), [("a".into(), 1)]);
+        assert_eq!(store.candidates_for(r#""string""#).len(), 2);
+        apply(&mut store, &schema_record("b", 1, 1, "").0, None);
+        assert!(places(&store, 1).is_empty());
+        assert!(store
+            .candidates_for(r#"{"type":"record","name":"R","fields":[]}"#)
+            .is_empty());
+        assert_eq!(store.max_id(), 3, "ids are never reused");
     }
 
     #[test]
