@@ -10,6 +10,8 @@
 //! lengths taken from the input must not allocate beyond the input.
 #![no_main]
 
+use std::sync::OnceLock;
+
 use libfuzzer_sys::fuzz_target;
 use runtime::converters::avro::{wire, AvroData, AvroSchema};
 
@@ -47,21 +49,24 @@ fuzz_target!(|data: &[u8]| {
     let Some((&pick, framed)) = data.split_first() else {
         return;
     };
-    let text = if pick % 2 == 0 { PLAIN } else { CONNECT };
-    let schema = AvroSchema::parse_str(text).expect("the fuzz schemas are valid");
+    static SCHEMAS: OnceLock<[AvroSchema; 2]> = OnceLock::new();
+    let schemas = SCHEMAS.get_or_init(|| {
+        [PLAIN, CONNECT].map(|text| AvroSchema::parse_str(text).expect("the fuzz schemas are valid"))
+    });
+    let schema = &schemas[usize::from(pick % 2)];
     let avro_data = AvroData::default();
     let Ok((id, payload)) = wire::decode(framed) else {
         return;
     };
-    let Ok((connect_schema, value)) = wire::deserialize_payload(&avro_data, &schema, payload)
+    let Ok((connect_schema, value)) = wire::deserialize_payload(&avro_data, schema, payload)
     else {
         return;
     };
-    let written = wire::serialize(&avro_data, id, &schema, &connect_schema, &value)
+    let written = wire::serialize(&avro_data, id, schema, &connect_schema, &value)
         .unwrap_or_else(|e| panic!("read {value:?} but cannot write it back: {e}"));
     let (again_id, again_payload) = wire::decode(&written).expect("written bytes are framed");
     assert_eq!(again_id, id);
-    let again = wire::deserialize_payload(&avro_data, &schema, again_payload)
+    let again = wire::deserialize_payload(&avro_data, schema, again_payload)
         .unwrap_or_else(|e| panic!("cannot re-read what was written for {value:?}: {e}"));
     assert_eq!(again, (connect_schema, value), "round trip");
 });
