@@ -476,17 +476,23 @@ impl Db {
         Ok(i128::from(value) * unit)
     }
 
-    /// Runs `sql` with `params` and converts every row per `layout`.
+    /// Runs `sql` with `params` and converts every row per `layout`; `None` when the
+    /// result's columns are not those `layout` was built from (the table was altered), so
+    /// the caller describes it again.
+    ///
+    /// The statement is not kept prepared (`persistent(false)`): a cached `SELECT *` plan
+    /// fails after `ALTER TABLE` on PostgreSQL ("cached plan must not change result type")
+    /// and keeps the old column list on SQLite.
     pub async fn fetch(
         &mut self,
         dialect: &Dialect,
         sql: &str,
         params: &[Param],
         layout: &RowLayout,
-    ) -> Result<Vec<FetchedRow>> {
+    ) -> Result<Option<Vec<FetchedRow>>> {
         macro_rules! run {
             ($c:expr, $decode:ident) => {{
-                let mut query = sqlx::query(sql);
+                let mut query = sqlx::query(sql).persistent(false);
                 for param in params {
                     query = match param {
                         Param::Int(v) => query.bind(*v),
@@ -497,6 +503,12 @@ impl Db {
                     .fetch_all(&mut *$c)
                     .await
                     .map_err(|e| db_error("query failed", e))?;
+                if let Some(first) = rows.first() {
+                    let names = first.columns().iter().map(|c| c.name());
+                    if !names.eq(layout.source_columns.iter().map(String::as_str)) {
+                        return Ok(None);
+                    }
+                }
                 let mut out = Vec::with_capacity(rows.len());
                 for row in &rows {
                     let mut values = Vec::with_capacity(layout.columns.len());
@@ -517,11 +529,21 @@ impl Db {
                 out
             }};
         }
-        Ok(match self {
+        Ok(Some(match self {
             Db::Postgres(c) => run!(c, decode_pg),
             Db::MySql(c) => run!(c, decode_mysql),
-            Db::Sqlite(c) => run!(c, decode_sqlite),
-        })
+            Db::Sqlite(c) => {
+                // A statement prepared against a stale schema (another connection altered
+                // the table) is re-prepared by SQLite when stepped, with more columns than
+                // sqlx read when preparing it, which sqlx-sqlite 0.8 does not survive. A
+                // read of the schema table first makes the connection load the new schema.
+                sqlx::query("SELECT count(*) FROM sqlite_master")
+                    .execute(&mut *c)
+                    .await
+                    .map_err(|e| db_error("cannot read the schema", e))?;
+                run!(c, decode_sqlite)
+            }
+        }))
     }
 
     /// Runs a statement (tests and setup).
@@ -761,7 +783,20 @@ fn decode_pg(row: &sqlx::postgres::PgRow, i: usize, kind: Kind, def: &ColumnDef)
                 Kind::Decimal(s) => s,
                 _ => def.scale.unwrap_or(0),
             };
-            let d = wire::pg_numeric(bytes, scale).ok_or_else(short)?;
+            let d = wire::pg_numeric(bytes, scale).ok_or_else(|| {
+                match wire::pg_numeric(bytes, wire::pg_numeric_scale(bytes).unwrap_or(0)) {
+                    Some(exact) => format!(
+                        "{exact} does not fit a Decimal of scale {scale} in 38 digits{}",
+                        if def.scale.is_none() {
+                            " (a NUMERIC column without precision and scale maps to \
+                             Confluent's scale 127: declare NUMERIC(p,s), or cast in a query)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    None => short(),
+                }
+            })?;
             match kind {
                 Kind::Decimal(_) => Ok((Value::Decimal(d), None)),
                 _ => text_value(&d.to_string(), kind),

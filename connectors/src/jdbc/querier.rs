@@ -433,6 +433,36 @@ impl TableQuerier {
         dialect: &Dialect,
         config: &JdbcSourceConfig,
     ) -> Result<bool> {
+        match self.query_once(db, dialect, config).await? {
+            Some(full) => Ok(full),
+            None => {
+                // The columns changed since the layout was read (ALTER TABLE): Confluent
+                // derives the schema from each result set, so read the layout again and
+                // query again; the records carry the new schema from here on.
+                tracing::info!(source = %self.describe(), "columns changed, reading the layout again");
+                self.reset_layout();
+                match self.query_once(db, dialect, config).await? {
+                    Some(full) => Ok(full),
+                    None => {
+                        self.reset_layout();
+                        Err(ConnectError::retriable(format!(
+                            "the columns of {} changed while it was read; trying again",
+                            self.describe()
+                        )))
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`TableQuerier::query`] with the current layout; `None` when the result's columns
+    /// differ from the layout's.
+    async fn query_once(
+        &mut self,
+        db: &mut Db,
+        dialect: &Dialect,
+        config: &JdbcSourceConfig,
+    ) -> Result<Option<bool>> {
         let layout = self.layout(db, dialect, config).await?;
         let now = Instant::now();
         let inc_bound = match (&layout.incrementing, config.incrementing_delay) {
@@ -448,7 +478,7 @@ impl TableQuerier {
                 match self.safe_bound(now, delay) {
                     Some(bound) => Some(bound),
                     // Nothing observed long enough ago yet.
-                    None => return Ok(false),
+                    None => return Ok(Some(false)),
                 }
             }
             _ => None,
@@ -478,15 +508,18 @@ impl TableQuerier {
         };
         let statement = build_statement(&shape, self.offset, end, inc_bound);
         tracing::trace!(sql = %statement.sql, "querying");
-        let rows = db
+        let Some(rows) = db
             .fetch(dialect, &statement.sql, &statement.params, &layout.rows)
-            .await?;
+            .await?
+        else {
+            return Ok(None);
+        };
         let full = statement.limited && rows.len() >= config.batch_max_rows;
         for row in rows {
             let record = self.record(&layout, row, config.mode)?;
             self.pending.push_back(record);
         }
-        Ok(full)
+        Ok(Some(full))
     }
 
     /// The largest MAX(inc) sampled at least `delay` ago; older samples are dropped.
