@@ -368,7 +368,7 @@ impl Db {
                 .map_err(|e| db_error(&what(), e))?;
                 rows.into_iter()
                     .map(|(name, column_type, nullable, _precision, _scale, extra)| {
-                        let mut def = classify(&name, &column_type);
+                        let mut def = classify_mysql(&name, &column_type);
                         def.nullable = nullable == "YES";
                         def.auto_increment = extra.to_ascii_lowercase().contains("auto_increment");
                         def
@@ -381,6 +381,7 @@ impl Db {
 
     /// The columns of a custom query, from the driver's description of it.
     pub async fn query_columns(&mut self, sql: &str) -> Result<Vec<ColumnDef>> {
+        let backend = self.backend();
         macro_rules! describe {
             ($c:expr) => {{
                 let described = (&mut *$c)
@@ -392,7 +393,10 @@ impl Db {
                     .iter()
                     .enumerate()
                     .map(|(i, col)| {
-                        let mut def = classify(col.name(), col.type_info().name());
+                        let mut def = match backend {
+                            Backend::MySql => classify_mysql(col.name(), col.type_info().name()),
+                            _ => classify(col.name(), col.type_info().name()),
+                        };
                         def.nullable = described.nullable(i).unwrap_or(true);
                         def
                     })
@@ -585,7 +589,8 @@ pub fn classify(name: &str, type_name: &str) -> ColumnDef {
         "FLOAT" | "DOUBLE" | "DOUBLE PRECISION" | "FLOAT8" => Double,
         "NUMERIC" => Numeric,
         "DECIMAL" | "DEC" => Decimal,
-        "DATE" => Date,
+        // Connector/J reports YEAR as DATE (yearIsDateType=true).
+        "DATE" | "YEAR" => Date,
         "TIME" | "TIME WITHOUT TIME ZONE" => Time,
         "DATETIME" | "TIMESTAMP" | "TIMESTAMP WITHOUT TIME ZONE" => {
             // MySQL TIMESTAMP columns are stored in UTC and converted: still a Timestamp.
@@ -623,6 +628,16 @@ pub fn classify(name: &str, type_name: &str) -> ColumnDef {
         signed,
         auto_increment: false,
     }
+}
+
+/// [`classify`] for MySQL/MariaDB, where Connector/J reports `FLOAT` as `REAL` (float32);
+/// `FLOAT(p)` with p > 24 is a `DOUBLE` column already.
+pub fn classify_mysql(name: &str, type_name: &str) -> ColumnDef {
+    let mut def = classify(name, type_name);
+    if type_name.trim().to_ascii_uppercase().starts_with("FLOAT") {
+        def.sql_type = SqlType::Real;
+    }
+    def
 }
 
 /// `information_schema.columns` of PostgreSQL: name, udt, nullable, precision, scale,
@@ -851,6 +866,12 @@ fn decode_mysql(row: &sqlx::mysql::MySqlRow, i: usize, kind: Kind, def: &ColumnD
     let err = |e: sqlx::Error| e.to_string();
     let base = type_name.trim_end_matches(" UNSIGNED");
     match base {
+        "YEAR" if kind == Kind::Date => {
+            // January 1st of the year, as Connector/J's yearIsDateType.
+            let year: i64 = row.try_get_unchecked::<u16, _>(i).map_err(err)?.into();
+            let text = format!("{year:04}-01-01");
+            text_value(&text, kind)
+        }
         "TINYINT" | "SMALLINT" | "MEDIUMINT" | "INT" | "BIGINT" | "YEAR" => {
             let v: i64 = if def.signed || !type_name.ends_with("UNSIGNED") {
                 row.try_get_unchecked(i).map_err(err)?
@@ -987,6 +1008,16 @@ mod tests {
         assert_eq!(c("DATETIME").sql_type, SqlType::Timestamp);
         assert_eq!(c("jsonb").sql_type, SqlType::String);
         assert_eq!(c("geometry").sql_type, SqlType::Unsupported);
+        assert_eq!(c("year").sql_type, SqlType::Date);
+        assert_eq!(c("float").sql_type, SqlType::Double);
+        assert_eq!(classify_mysql("c", "float").sql_type, SqlType::Real);
+        assert_eq!(
+            classify_mysql("c", "float unsigned").sql_type,
+            SqlType::Real
+        );
+        assert_eq!(classify_mysql("c", "double").sql_type, SqlType::Double);
+        assert_eq!(c("mediumint unsigned").sql_type, SqlType::Integer);
+        assert_eq!(c("bit(1)").sql_type, SqlType::Bit);
     }
 
     #[test]
