@@ -480,9 +480,10 @@ impl Db {
         Ok(i128::from(value) * unit)
     }
 
-    /// Runs `sql` with `params` and converts every row per `layout`; `None` when the
-    /// result's columns are not those `layout` was built from (the table was altered), so
-    /// the caller describes it again.
+    /// Runs `sql` with `params` and converts every row per `layout`, returning the rows and
+    /// the driver's type names of the result's columns (`None` without rows); `None` when
+    /// the result's column names are not those `layout` was built from, or its types not
+    /// `known_types` (the table was altered), so the caller describes it again.
     ///
     /// The statement is not kept prepared (`persistent(false)`): a cached `SELECT *` plan
     /// fails after `ALTER TABLE` on PostgreSQL ("cached plan must not change result type")
@@ -493,7 +494,8 @@ impl Db {
         sql: &str,
         params: &[Param],
         layout: &RowLayout,
-    ) -> Result<Option<Vec<FetchedRow>>> {
+        known_types: Option<&[String]>,
+    ) -> Result<Option<(Vec<FetchedRow>, Option<Vec<String>>)>> {
         macro_rules! run {
             ($c:expr, $decode:ident) => {{
                 let mut query = sqlx::query(sql).persistent(false);
@@ -507,9 +509,20 @@ impl Db {
                     .fetch_all(&mut *$c)
                     .await
                     .map_err(|e| db_error("query failed", e))?;
+                let mut types = None;
                 if let Some(first) = rows.first() {
                     let names = first.columns().iter().map(|c| c.name());
                     if !names.eq(layout.source_columns.iter().map(String::as_str)) {
+                        return Ok(None);
+                    }
+                    types = Some(
+                        first
+                            .columns()
+                            .iter()
+                            .map(|c| c.type_info().name().to_owned())
+                            .collect::<Vec<_>>(),
+                    );
+                    if known_types.is_some_and(|known| Some(known) != types.as_deref()) {
                         return Ok(None);
                     }
                 }
@@ -530,7 +543,7 @@ impl Db {
                     }
                     out.push(FetchedRow { values, nanos });
                 }
-                out
+                (out, types)
             }};
         }
         Ok(Some(match self {

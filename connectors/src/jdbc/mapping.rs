@@ -437,6 +437,8 @@ mod tests {
             Some("org.apache.kafka.connect.data.Timestamp")
         );
         assert_eq!(layout.columns[2].index, 3);
+        // Every column counts when a result is compared with the layout, mapped or not.
+        assert_eq!(layout.source_columns, ["id", "name", "weird", "at"]);
         Ok(())
     }
 }

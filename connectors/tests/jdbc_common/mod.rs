@@ -145,6 +145,19 @@ impl Flavor {
         }
     }
 
+    /// `ALTER TABLE` changing the type of a column (`None`: SQLite cannot).
+    pub fn change_type(self, table: &str, column: &str, sql_type: &str) -> Option<String> {
+        match self {
+            Flavor::Sqlite => None,
+            Flavor::Postgres => Some(format!(
+                "ALTER TABLE {table} ALTER COLUMN {column} TYPE {sql_type}"
+            )),
+            Flavor::MariaDb => Some(format!(
+                "ALTER TABLE {table} MODIFY {column} {sql_type} NULL"
+            )),
+        }
+    }
+
     /// `ALTER TABLE … ADD COLUMN` of a nullable column.
     pub fn add_column(self, table: &str, column: &str, sql_type: &str) -> String {
         format!("ALTER TABLE {table} ADD COLUMN {column} {sql_type} NULL")
@@ -630,6 +643,16 @@ pub async fn scenario_schema_evolution(
     assert_eq!(names(&dropped[0]), ["id", "item", "qty"]);
     assert_eq!(field(&dropped[0], "item"), Value::String("e".into()));
     assert_eq!(field(&dropped[0], "qty"), Value::Int32(8));
+
+    // A column's type changes: the next records carry the new type.
+    if let Some(alter) = flavor.change_type("orders", "qty", "BIGINT") {
+        sql.exec(&alter).await?;
+        sql.exec("INSERT INTO orders (item, qty) VALUES ('f', 9000000000)")
+            .await?;
+        let widened = poll_n(&mut task, 1, &offsets).await?;
+        assert_eq!(field(&widened[0], "qty"), Value::Int64(9_000_000_000));
+        assert!(field_schema(&schema(&widened[0]), "qty").is_optional());
+    }
     task.stop().await
 }
 
