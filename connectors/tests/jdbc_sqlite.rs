@@ -1,181 +1,17 @@
-//! The JDBC source against a real SQLite file, driven through the connect-api traits.
-//!
-//! Each scenario takes the connector's `connection.url` and a [`Sql`] handle to change the
-//! database while the task runs, so PostgreSQL and MariaDB variants can run the same
-//! scenarios against the servers the test scripts start (only the DDL differs).
+//! The JDBC source against a real SQLite file, driven through the connect-api traits; the
+//! shared scenarios (jdbc_common) also run against PostgreSQL and MariaDB.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+mod jdbc_common;
+
 use std::time::{Duration, Instant};
 
-use connect_api::connector::{
-    ConfigMap, Connector, ConnectorContext, OffsetStorageReader, SourceConnector, SourceTask,
-    SourceTaskContext,
-};
+use connect_api::connector::ConfigMap;
+use connect_api::connector::Connector;
 use connect_api::data::{Decimal, Value};
-use connect_api::record::{SourceMap, SourceRecord};
 use connect_api::{ConnectError, Result};
-use connectors::jdbc::config::ConnectionUrl;
-use connectors::jdbc::dialect::Db;
 use connectors::jdbc::JdbcSourceConnector;
 
-type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
-
-/// Committed offsets in memory, keyed by the partition's JSON.
-#[derive(Default, Clone)]
-struct MemoryOffsets(Arc<Mutex<HashMap<String, SourceMap>>>);
-
-impl MemoryOffsets {
-    fn commit(&self, records: &[SourceRecord]) {
-        if let Ok(mut map) = self.0.lock() {
-            for r in records {
-                let key = serde_json::Value::Object(r.source_partition.clone()).to_string();
-                map.insert(key, r.source_offset.clone());
-            }
-        }
-    }
-}
-
-impl OffsetStorageReader for MemoryOffsets {
-    fn offset<'a>(&'a self, partition: &'a SourceMap) -> BoxFuture<'a, Result<Option<SourceMap>>> {
-        let key = serde_json::Value::Object(partition.clone()).to_string();
-        let found = self.0.lock().ok().and_then(|m| m.get(&key).cloned());
-        Box::pin(async move { Ok(found) })
-    }
-}
-
-struct Context {
-    config: ConfigMap,
-    offsets: MemoryOffsets,
-}
-
-impl SourceTaskContext for Context {
-    fn config(&self) -> &ConfigMap {
-        &self.config
-    }
-    fn offset_storage_reader(&self) -> &dyn OffsetStorageReader {
-        &self.offsets
-    }
-}
-
-struct NoConnectorContext;
-
-impl ConnectorContext for NoConnectorContext {
-    fn request_task_reconfiguration(&self) {}
-    fn raise_error(&self, _error: ConnectError) {}
-}
-
-/// Runs SQL against the database under test (a separate connection from the task's).
-struct Sql(Db);
-
-impl Sql {
-    async fn open(native_url: &str) -> Result<Self> {
-        let url = ConnectionUrl::parse(native_url, None, None).map_err(ConnectError::connector)?;
-        Ok(Self(Db::connect(&url, 1, Duration::ZERO).await?))
-    }
-
-    async fn exec(&mut self, sql: &str) -> Result<()> {
-        self.0.execute(sql).await
-    }
-}
-
-fn config(url: &str, extra: &[(&str, &str)]) -> ConfigMap {
-    let mut map: ConfigMap = [
-        ("connection.url", url),
-        ("mode", "incrementing"),
-        ("topic.prefix", "db-"),
-        ("poll.interval.ms", "50"),
-        ("batch.max.rows", "2"),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-    .collect();
-    for (k, v) in extra {
-        map.insert((*k).to_owned(), (*v).to_owned());
-    }
-    map
-}
-
-/// Starts the connector, then one task per task config (the runtime's sequence).
-async fn start_tasks(
-    config: ConfigMap,
-    max_tasks: usize,
-    offsets: &MemoryOffsets,
-) -> Result<Vec<Box<dyn SourceTask>>> {
-    let mut connector = JdbcSourceConnector::new();
-    connector
-        .start(Arc::new(NoConnectorContext), config)
-        .await?;
-    let task_configs = connector.task_configs(max_tasks)?;
-    connector.stop().await?;
-    let mut tasks = Vec::new();
-    for task_config in task_configs {
-        let mut task = connector.create_task();
-        let context = Arc::new(Context {
-            config: task_config.clone(),
-            offsets: offsets.clone(),
-        });
-        task.start(context, task_config).await?;
-        tasks.push(task);
-    }
-    Ok(tasks)
-}
-
-/// Polls until `count` records arrived, committing their offsets as the runtime would.
-async fn poll_n(
-    task: &mut Box<dyn SourceTask>,
-    count: usize,
-    offsets: &MemoryOffsets,
-) -> Result<Vec<SourceRecord>> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut records = Vec::new();
-    while records.len() < count {
-        assert!(
-            Instant::now() < deadline,
-            "timed out with {} of {count} records",
-            records.len()
-        );
-        let batch = task.poll().await?;
-        offsets.commit(&batch);
-        records.extend(batch);
-    }
-    assert_eq!(records.len(), count, "more records than expected");
-    Ok(records)
-}
-
-/// Polls for `period` and returns whatever arrived.
-async fn poll_for(
-    task: &mut Box<dyn SourceTask>,
-    period: Duration,
-    offsets: &MemoryOffsets,
-) -> Result<Vec<SourceRecord>> {
-    let deadline = Instant::now() + period;
-    let mut records = Vec::new();
-    while Instant::now() < deadline {
-        let batch = task.poll().await?;
-        offsets.commit(&batch);
-        records.extend(batch);
-    }
-    Ok(records)
-}
-
-fn field(record: &SourceRecord, name: &str) -> Value {
-    match &record.value {
-        Value::Struct(s) => s.get(name).cloned().unwrap_or(Value::Null),
-        other => panic!("not a struct: {other:?}"),
-    }
-}
-
-fn ids(records: &[SourceRecord]) -> Vec<i64> {
-    records
-        .iter()
-        .map(|r| match field(r, "id") {
-            Value::Int32(v) => i64::from(v),
-            Value::Int64(v) => v,
-            other => panic!("id {other:?}"),
-        })
-        .collect()
-}
+use jdbc_common::*;
 
 struct SqliteDb {
     _dir: tempfile::TempDir,
@@ -196,116 +32,69 @@ fn sqlite_db() -> std::io::Result<SqliteDb> {
 const SQLITE_ORDERS: &str =
     "CREATE TABLE orders (id INTEGER PRIMARY KEY AUTOINCREMENT, item TEXT NOT NULL)";
 
-/// Rows inserted while the task runs arrive in id order; a task restarted from the
-/// committed offsets neither repeats nor skips rows.
-async fn scenario_in_order_and_restart(url: &str, sql: &mut Sql, create: &str) -> Result<()> {
-    sql.exec(create).await?;
-    for item in ["a", "b", "c"] {
-        sql.exec(&format!("INSERT INTO orders (item) VALUES ('{item}')"))
-            .await?;
-    }
-    let offsets = MemoryOffsets::default();
-    let mut tasks = start_tasks(config(url, &[]), 1, &offsets).await?;
-    let mut task = tasks.remove(0);
-    let first = poll_n(&mut task, 3, &offsets).await?;
-    assert_eq!(ids(&first), [1, 2, 3]);
-    let r = &first[2];
-    assert_eq!(r.topic, "db-orders");
-    assert_eq!(
-        serde_json::Value::Object(r.source_offset.clone()).to_string(),
-        r#"{"incrementing":3}"#
-    );
-    assert_eq!(
-        r.value_schema.as_ref().and_then(|s| s.name()),
-        Some("orders")
-    );
-    assert_eq!(field(r, "item"), Value::String("c".into()));
-
-    for item in ["d", "e"] {
-        sql.exec(&format!("INSERT INTO orders (item) VALUES ('{item}')"))
-            .await?;
-    }
-    let more = poll_n(&mut task, 2, &offsets).await?;
-    assert_eq!(ids(&more), [4, 5]);
-    task.stop().await?;
-
-    sql.exec("INSERT INTO orders (item) VALUES ('f')").await?;
-    let mut tasks = start_tasks(config(url, &[]), 1, &offsets).await?;
-    let mut task = tasks.remove(0);
-    let resumed = poll_n(&mut task, 1, &offsets).await?;
-    assert_eq!(ids(&resumed), [6]);
-    assert!(poll_for(&mut task, Duration::from_millis(300), &offsets)
-        .await?
-        .is_empty());
-    task.stop().await
+macro_rules! sqlite {
+    () => {{
+        let db = sqlite_db().map_err(|e| ConnectError::with_source("tempdir", e))?;
+        let sql = Sql::open(&db.native_url).await?;
+        (db, sql)
+    }};
 }
 
 #[tokio::test]
 async fn sqlite_rows_arrive_in_order_and_restart_resumes() -> Result<()> {
-    let db = sqlite_db().map_err(|e| ConnectError::with_source("tempdir", e))?;
-    let mut sql = Sql::open(&db.native_url).await?;
-    scenario_in_order_and_restart(&db.jdbc_url, &mut sql, SQLITE_ORDERS).await
+    let (db, mut sql) = sqlite!();
+    scenario_in_order_and_restart(&db.jdbc_url, &mut sql, Flavor::Sqlite).await
 }
 
 #[tokio::test]
 async fn sqlite_partitions_are_confluents() -> Result<()> {
-    let db = sqlite_db().map_err(|e| ConnectError::with_source("tempdir", e))?;
-    let mut sql = Sql::open(&db.native_url).await?;
-    sql.exec(SQLITE_ORDERS).await?;
-    sql.exec("INSERT INTO orders (item) VALUES ('a')").await?;
-    let offsets = MemoryOffsets::default();
-    let mut task = start_tasks(config(&db.jdbc_url, &[]), 1, &offsets)
-        .await?
-        .remove(0);
-    let records = poll_n(&mut task, 1, &offsets).await?;
-    assert_eq!(
-        serde_json::Value::Object(records[0].source_partition.clone()).to_string(),
-        r#"{"protocol":"1","table":"orders"}"#
-    );
-    task.stop().await
+    let (db, mut sql) = sqlite!();
+    scenario_partition(&db.jdbc_url, &mut sql, Flavor::Sqlite, "orders").await
 }
 
 #[tokio::test]
 async fn sqlite_tables_are_split_across_tasks() -> Result<()> {
-    let db = sqlite_db().map_err(|e| ConnectError::with_source("tempdir", e))?;
-    let mut sql = Sql::open(&db.native_url).await?;
-    for t in ["t1", "t2", "t3"] {
-        sql.exec(&format!(
-            "CREATE TABLE {t} (id INTEGER PRIMARY KEY, v TEXT)"
-        ))
-        .await?;
-        sql.exec(&format!("INSERT INTO {t} (v) VALUES ('{t}')"))
-            .await?;
-    }
-    let offsets = MemoryOffsets::default();
-    let mut tasks = start_tasks(
-        config(&db.jdbc_url, &[("batch.max.rows", "10")]),
-        2,
-        &offsets,
-    )
-    .await?;
-    assert_eq!(tasks.len(), 2);
-    let mut topics = Vec::new();
-    for task in &mut tasks {
-        let records = poll_for(task, Duration::from_millis(400), &offsets).await?;
-        topics.push(records.iter().map(|r| r.topic.clone()).collect::<Vec<_>>());
-    }
-    assert_eq!(
-        topics,
-        [
-            vec!["db-t1".to_owned(), "db-t2".to_owned()],
-            vec!["db-t3".to_owned()]
-        ]
-    );
-    // A whitelist narrows the set.
-    let tasks = start_tasks(
-        config(&db.jdbc_url, &[("table.whitelist", "t2")]),
-        4,
-        &offsets,
-    )
-    .await?;
-    assert_eq!(tasks.len(), 1);
+    let (db, mut sql) = sqlite!();
+    scenario_tables_split_across_tasks(&db.jdbc_url, &mut sql, Flavor::Sqlite).await
+}
+
+#[tokio::test]
+async fn sqlite_timestamp_incrementing_mode() -> Result<()> {
+    let (db, mut sql) = sqlite!();
+    scenario_timestamp_incrementing(&db.jdbc_url, &mut sql, Flavor::Sqlite).await
+}
+
+#[tokio::test]
+async fn sqlite_timestamp_mode() -> Result<()> {
+    let (db, mut sql) = sqlite!();
+    scenario_timestamp(&db.jdbc_url, &mut sql, Flavor::Sqlite).await
+}
+
+#[tokio::test]
+async fn sqlite_out_of_order_commits_are_not_lost_with_a_delay() -> Result<()> {
+    let (db, mut sql) = sqlite!();
+    let url = &db.jdbc_url;
+    // Confluent's behaviour: row 2 is skipped for good.
+    let seen =
+        scenario_out_of_order_commits(url, &mut sql, Flavor::Sqlite, OutOfOrder::Simulated, 0);
+    assert_eq!(seen.await?, [1, 3]);
+    // With the safety delay, nothing is lost and the order is by id.
+    let seen =
+        scenario_out_of_order_commits(url, &mut sql, Flavor::Sqlite, OutOfOrder::Simulated, 700);
+    assert_eq!(seen.await?, [1, 2, 3]);
     Ok(())
+}
+
+#[tokio::test]
+async fn sqlite_query_mode_uses_one_task_and_the_prefix_as_topic() -> Result<()> {
+    let (db, mut sql) = sqlite!();
+    scenario_query_mode(&db.jdbc_url, &mut sql, Flavor::Sqlite).await
+}
+
+#[tokio::test]
+async fn sqlite_added_columns_show_up_without_a_restart() -> Result<()> {
+    let (db, mut sql) = sqlite!();
+    scenario_schema_evolution(&db.jdbc_url, &mut sql, Flavor::Sqlite, "TEXT").await
 }
 
 #[tokio::test]
@@ -367,116 +156,6 @@ async fn sqlite_column_types_map_like_confluent() -> Result<()> {
     // Bulk records carry an empty offset.
     assert!(r.source_offset.is_empty());
     task.stop().await
-}
-
-#[tokio::test]
-async fn sqlite_timestamp_incrementing_mode() -> Result<()> {
-    let db = sqlite_db().map_err(|e| ConnectError::with_source("tempdir", e))?;
-    let mut sql = Sql::open(&db.native_url).await?;
-    sql.exec("CREATE TABLE events (id INTEGER PRIMARY KEY, updated TIMESTAMP NOT NULL, v TEXT)")
-        .await?;
-    sql.exec("INSERT INTO events VALUES (1, '2024-01-01 00:00:00', 'a'), (2, '2024-01-01 00:00:00', 'b'), (3, '2024-01-01 00:00:01.250', 'c')").await?;
-    let offsets = MemoryOffsets::default();
-    let cfg = config(
-        &db.jdbc_url,
-        &[
-            ("mode", "timestamp+incrementing"),
-            ("timestamp.column.name", "updated"),
-        ],
-    );
-    let mut task = start_tasks(cfg.clone(), 1, &offsets).await?.remove(0);
-    let records = poll_n(&mut task, 3, &offsets).await?;
-    assert_eq!(ids(&records), [1, 2, 3]);
-    assert_eq!(
-        serde_json::Value::Object(records[2].source_offset.clone()).to_string(),
-        r#"{"incrementing":3,"timestamp":1704067201250,"timestamp_nanos":250000000}"#
-    );
-    // An update moves a row forward in time: it is read again.
-    sql.exec("UPDATE events SET updated = '2024-01-02 00:00:00', v = 'a2' WHERE id = 1")
-        .await?;
-    let updated = poll_n(&mut task, 1, &offsets).await?;
-    assert_eq!(field(&updated[0], "v"), Value::String("a2".into()));
-    task.stop().await?;
-    let mut task = start_tasks(cfg, 1, &offsets).await?.remove(0);
-    assert!(poll_for(&mut task, Duration::from_millis(300), &offsets)
-        .await?
-        .is_empty());
-    task.stop().await
-}
-
-/// Transactions commit out of id order: id 5 becomes visible before id 4. Confluent's
-/// behaviour (delay 0) skips 4; with `incrementing.delay.interval.ms` both arrive.
-async fn scenario_out_of_order_commits(
-    url: &str,
-    sql: &mut Sql,
-    delay_ms: u64,
-) -> Result<Vec<i64>> {
-    sql.exec("DROP TABLE IF EXISTS orders").await?;
-    sql.exec("CREATE TABLE orders (id INTEGER PRIMARY KEY, item TEXT)")
-        .await?;
-    sql.exec("INSERT INTO orders VALUES (1, 'a')").await?;
-    let offsets = MemoryOffsets::default();
-    let delay = delay_ms.to_string();
-    let cfg = config(url, &[("incrementing.delay.interval.ms", delay.as_str())]);
-    let mut task = start_tasks(cfg, 1, &offsets).await?.remove(0);
-    let mut seen = poll_n(&mut task, 1, &offsets).await?;
-    // id 5 commits first...
-    sql.exec("INSERT INTO orders VALUES (5, 'e')").await?;
-    seen.extend(poll_for(&mut task, Duration::from_millis(200), &offsets).await?);
-    // ...then the transaction that took id 4 commits, within the delay.
-    sql.exec("INSERT INTO orders VALUES (4, 'd')").await?;
-    seen.extend(poll_for(&mut task, Duration::from_millis(delay_ms + 600), &offsets).await?);
-    task.stop().await?;
-    Ok(ids(&seen))
-}
-
-#[tokio::test]
-async fn sqlite_out_of_order_commits_are_not_lost_with_a_delay() -> Result<()> {
-    let db = sqlite_db().map_err(|e| ConnectError::with_source("tempdir", e))?;
-    let mut sql = Sql::open(&db.native_url).await?;
-    // Confluent's behaviour: row 4 is skipped for good.
-    assert_eq!(
-        scenario_out_of_order_commits(&db.jdbc_url, &mut sql, 0).await?,
-        [1, 5]
-    );
-    // With the safety delay, nothing is lost and the order is by id.
-    assert_eq!(
-        scenario_out_of_order_commits(&db.jdbc_url, &mut sql, 700).await?,
-        [1, 4, 5]
-    );
-    Ok(())
-}
-
-#[tokio::test]
-async fn sqlite_query_mode_uses_one_task_and_the_prefix_as_topic() -> Result<()> {
-    let db = sqlite_db().map_err(|e| ConnectError::with_source("tempdir", e))?;
-    let mut sql = Sql::open(&db.native_url).await?;
-    sql.exec(SQLITE_ORDERS).await?;
-    sql.exec("INSERT INTO orders (item) VALUES ('a'), ('b')")
-        .await?;
-    let offsets = MemoryOffsets::default();
-    let cfg = config(
-        &db.jdbc_url,
-        &[
-            ("query", "SELECT id, item FROM orders"),
-            ("incrementing.column.name", "id"),
-            ("topic.prefix", "all-orders"),
-        ],
-    );
-    let mut tasks = start_tasks(cfg, 3, &offsets).await?;
-    assert_eq!(tasks.len(), 1);
-    let records = poll_n(&mut tasks[0], 2, &offsets).await?;
-    assert_eq!(records[0].topic, "all-orders");
-    assert_eq!(
-        serde_json::Value::Object(records[0].source_partition.clone()).to_string(),
-        r#"{"query":"query"}"#
-    );
-    assert_eq!(
-        records[0].value_schema.as_ref().and_then(|s| s.name()),
-        None
-    );
-    assert_eq!(ids(&records), [1, 2]);
-    Ok(())
 }
 
 #[tokio::test]

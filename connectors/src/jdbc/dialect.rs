@@ -368,7 +368,7 @@ impl Db {
                 .map_err(|e| db_error(&what(), e))?;
                 rows.into_iter()
                     .map(|(name, column_type, nullable, _precision, _scale, extra)| {
-                        let mut def = classify(&name, &column_type);
+                        let mut def = classify_mysql(&name, &column_type);
                         def.nullable = nullable == "YES";
                         def.auto_increment = extra.to_ascii_lowercase().contains("auto_increment");
                         def
@@ -381,6 +381,7 @@ impl Db {
 
     /// The columns of a custom query, from the driver's description of it.
     pub async fn query_columns(&mut self, sql: &str) -> Result<Vec<ColumnDef>> {
+        let backend = self.backend();
         macro_rules! describe {
             ($c:expr) => {{
                 let described = (&mut *$c)
@@ -392,7 +393,10 @@ impl Db {
                     .iter()
                     .enumerate()
                     .map(|(i, col)| {
-                        let mut def = classify(col.name(), col.type_info().name());
+                        let mut def = match backend {
+                            Backend::MySql => classify_mysql(col.name(), col.type_info().name()),
+                            _ => classify(col.name(), col.type_info().name()),
+                        };
                         def.nullable = described.nullable(i).unwrap_or(true);
                         def
                     })
@@ -476,17 +480,25 @@ impl Db {
         Ok(i128::from(value) * unit)
     }
 
-    /// Runs `sql` with `params` and converts every row per `layout`.
+    /// Runs `sql` with `params` and converts every row per `layout`, returning the rows and
+    /// the driver's type names of the result's columns (`None` without rows); `None` when
+    /// the result's column names are not those `layout` was built from, or its types not
+    /// `known_types` (the table was altered), so the caller describes it again.
+    ///
+    /// The statement is not kept prepared (`persistent(false)`): a cached `SELECT *` plan
+    /// fails after `ALTER TABLE` on PostgreSQL ("cached plan must not change result type")
+    /// and keeps the old column list on SQLite.
     pub async fn fetch(
         &mut self,
         dialect: &Dialect,
         sql: &str,
         params: &[Param],
         layout: &RowLayout,
-    ) -> Result<Vec<FetchedRow>> {
+        known_types: Option<&[String]>,
+    ) -> Result<Option<(Vec<FetchedRow>, Option<Vec<String>>)>> {
         macro_rules! run {
             ($c:expr, $decode:ident) => {{
-                let mut query = sqlx::query(sql);
+                let mut query = sqlx::query(sql).persistent(false);
                 for param in params {
                     query = match param {
                         Param::Int(v) => query.bind(*v),
@@ -497,6 +509,23 @@ impl Db {
                     .fetch_all(&mut *$c)
                     .await
                     .map_err(|e| db_error("query failed", e))?;
+                let mut types = None;
+                if let Some(first) = rows.first() {
+                    let names = first.columns().iter().map(|c| c.name());
+                    if !names.eq(layout.source_columns.iter().map(String::as_str)) {
+                        return Ok(None);
+                    }
+                    types = Some(
+                        first
+                            .columns()
+                            .iter()
+                            .map(|c| c.type_info().name().to_owned())
+                            .collect::<Vec<_>>(),
+                    );
+                    if known_types.is_some_and(|known| Some(known) != types.as_deref()) {
+                        return Ok(None);
+                    }
+                }
                 let mut out = Vec::with_capacity(rows.len());
                 for row in &rows {
                     let mut values = Vec::with_capacity(layout.columns.len());
@@ -514,14 +543,24 @@ impl Db {
                     }
                     out.push(FetchedRow { values, nanos });
                 }
-                out
+                (out, types)
             }};
         }
-        Ok(match self {
+        Ok(Some(match self {
             Db::Postgres(c) => run!(c, decode_pg),
             Db::MySql(c) => run!(c, decode_mysql),
-            Db::Sqlite(c) => run!(c, decode_sqlite),
-        })
+            Db::Sqlite(c) => {
+                // A statement prepared against a stale schema (another connection altered
+                // the table) is re-prepared by SQLite when stepped, with more columns than
+                // sqlx read when preparing it, which sqlx-sqlite 0.8 does not survive. A
+                // read of the schema table first makes the connection load the new schema.
+                sqlx::query("SELECT count(*) FROM sqlite_master")
+                    .execute(&mut *c)
+                    .await
+                    .map_err(|e| db_error("cannot read the schema", e))?;
+                run!(c, decode_sqlite)
+            }
+        }))
     }
 
     /// Runs a statement (tests and setup).
@@ -563,7 +602,8 @@ pub fn classify(name: &str, type_name: &str) -> ColumnDef {
         "FLOAT" | "DOUBLE" | "DOUBLE PRECISION" | "FLOAT8" => Double,
         "NUMERIC" => Numeric,
         "DECIMAL" | "DEC" => Decimal,
-        "DATE" => Date,
+        // Connector/J reports YEAR as DATE (yearIsDateType=true).
+        "DATE" | "YEAR" => Date,
         "TIME" | "TIME WITHOUT TIME ZONE" => Time,
         "DATETIME" | "TIMESTAMP" | "TIMESTAMP WITHOUT TIME ZONE" => {
             // MySQL TIMESTAMP columns are stored in UTC and converted: still a Timestamp.
@@ -601,6 +641,16 @@ pub fn classify(name: &str, type_name: &str) -> ColumnDef {
         signed,
         auto_increment: false,
     }
+}
+
+/// [`classify`] for MySQL/MariaDB, where Connector/J reports `FLOAT` as `REAL` (float32);
+/// `FLOAT(p)` with p > 24 is a `DOUBLE` column already.
+pub fn classify_mysql(name: &str, type_name: &str) -> ColumnDef {
+    let mut def = classify(name, type_name);
+    if type_name.trim().to_ascii_uppercase().starts_with("FLOAT") {
+        def.sql_type = SqlType::Real;
+    }
+    def
 }
 
 /// `information_schema.columns` of PostgreSQL: name, udt, nullable, precision, scale,
@@ -761,7 +811,20 @@ fn decode_pg(row: &sqlx::postgres::PgRow, i: usize, kind: Kind, def: &ColumnDef)
                 Kind::Decimal(s) => s,
                 _ => def.scale.unwrap_or(0),
             };
-            let d = wire::pg_numeric(bytes, scale).ok_or_else(short)?;
+            let d = wire::pg_numeric(bytes, scale).ok_or_else(|| {
+                match wire::pg_numeric(bytes, wire::pg_numeric_scale(bytes).unwrap_or(0)) {
+                    Some(exact) => format!(
+                        "{exact} does not fit a Decimal of scale {scale} in 38 digits{}",
+                        if def.scale.is_none() {
+                            " (a NUMERIC column without precision and scale maps to \
+                             Confluent's scale 127: declare NUMERIC(p,s), or cast in a query)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    None => short(),
+                }
+            })?;
             match kind {
                 Kind::Decimal(_) => Ok((Value::Decimal(d), None)),
                 _ => text_value(&d.to_string(), kind),
@@ -816,6 +879,12 @@ fn decode_mysql(row: &sqlx::mysql::MySqlRow, i: usize, kind: Kind, def: &ColumnD
     let err = |e: sqlx::Error| e.to_string();
     let base = type_name.trim_end_matches(" UNSIGNED");
     match base {
+        "YEAR" if kind == Kind::Date => {
+            // January 1st of the year, as Connector/J's yearIsDateType.
+            let year: i64 = row.try_get_unchecked::<u16, _>(i).map_err(err)?.into();
+            let text = format!("{year:04}-01-01");
+            text_value(&text, kind)
+        }
         "TINYINT" | "SMALLINT" | "MEDIUMINT" | "INT" | "BIGINT" | "YEAR" => {
             let v: i64 = if def.signed || !type_name.ends_with("UNSIGNED") {
                 row.try_get_unchecked(i).map_err(err)?
@@ -952,6 +1021,16 @@ mod tests {
         assert_eq!(c("DATETIME").sql_type, SqlType::Timestamp);
         assert_eq!(c("jsonb").sql_type, SqlType::String);
         assert_eq!(c("geometry").sql_type, SqlType::Unsupported);
+        assert_eq!(c("year").sql_type, SqlType::Date);
+        assert_eq!(c("float").sql_type, SqlType::Double);
+        assert_eq!(classify_mysql("c", "float").sql_type, SqlType::Real);
+        assert_eq!(
+            classify_mysql("c", "float unsigned").sql_type,
+            SqlType::Real
+        );
+        assert_eq!(classify_mysql("c", "double").sql_type, SqlType::Double);
+        assert_eq!(c("mediumint unsigned").sql_type, SqlType::Integer);
+        assert_eq!(c("bit(1)").sql_type, SqlType::Bit);
     }
 
     #[test]

@@ -240,6 +240,9 @@ pub struct RowLayout {
     pub columns: Vec<MappedColumn>,
     /// The Struct schema (named after the table; unnamed in query mode, as Confluent).
     pub schema: Schema,
+    /// The names of all the columns the layout was built from, mapped or not, in order:
+    /// a result with other columns means the table changed.
+    pub source_columns: Vec<String>,
 }
 
 /// One column that made it into the schema.
@@ -281,6 +284,7 @@ impl RowLayout {
         Ok(Self {
             columns: mapped,
             schema: builder.build()?,
+            source_columns: columns.iter().map(|c| c.name.clone()).collect(),
         })
     }
 
@@ -433,6 +437,8 @@ mod tests {
             Some("org.apache.kafka.connect.data.Timestamp")
         );
         assert_eq!(layout.columns[2].index, 3);
+        // Every column counts when a result is compared with the layout, mapped or not.
+        assert_eq!(layout.source_columns, ["id", "name", "weird", "at"]);
         Ok(())
     }
 }

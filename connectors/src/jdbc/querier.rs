@@ -18,6 +18,19 @@
 //! or `{"query": "query"}` in query mode; on start, an offset stored under Confluent's
 //! protocol-0 partition `{"table": "<name>"}` is used when no v1 offset exists.
 //!
+//! ## Schema changes
+//!
+//! Confluent derives the record schema from each result set's metadata, so a column added
+//! with `ALTER TABLE` appears in the next records without a restart. Here the layout (the
+//! columns and the Struct schema) is read from the catalog once and checked against every
+//! result: when the result's column names differ from the layout's, or the driver's type
+//! names differ from those first seen with it, the layout is read again and the query
+//! repeated, so the records after an `ADD COLUMN … NULL` carry the new column as an
+//! optional field (default null), a dropped column leaves the schema, and a changed type
+//! changes the field's. Queries are not kept prepared, since a cached `SELECT *` outlives
+//! an `ALTER TABLE` badly on PostgreSQL and SQLite. A change is only seen with a result
+//! that has rows.
+//!
 //! ## `incrementing.delay.interval.ms` (sluice only)
 //!
 //! In incrementing mode Confluent assumes ids become visible in id order. They do not
@@ -267,6 +280,9 @@ pub struct TableQuerier {
     layout: Option<Layout>,
     /// `(when sampled, MAX(inc))`, oldest first, for `incrementing.delay.interval.ms`.
     max_samples: VecDeque<(Instant, i64)>,
+    /// The driver's type names of the result columns, as first seen with this layout: a
+    /// result with other types means a column's type changed (`ALTER … TYPE`).
+    result_types: Option<Vec<String>>,
     /// Rows fetched but not yet returned, with the offset after each.
     pending: VecDeque<SourceRecord>,
 }
@@ -295,6 +311,7 @@ impl TableQuerier {
             next_due: Instant::now(),
             layout: None,
             max_samples: VecDeque::new(),
+            result_types: None,
             pending: VecDeque::new(),
         }
     }
@@ -313,6 +330,7 @@ impl TableQuerier {
     /// Forgets the column layout (e.g. after an error), so it is read again.
     pub fn reset_layout(&mut self) {
         self.layout = None;
+        self.result_types = None;
     }
 
     fn base(&self, dialect: &Dialect) -> String {
@@ -433,6 +451,36 @@ impl TableQuerier {
         dialect: &Dialect,
         config: &JdbcSourceConfig,
     ) -> Result<bool> {
+        match self.query_once(db, dialect, config).await? {
+            Some(full) => Ok(full),
+            None => {
+                // The columns changed since the layout was read (ALTER TABLE): Confluent
+                // derives the schema from each result set, so read the layout again and
+                // query again; the records carry the new schema from here on.
+                tracing::info!(source = %self.describe(), "columns changed, reading the layout again");
+                self.reset_layout();
+                match self.query_once(db, dialect, config).await? {
+                    Some(full) => Ok(full),
+                    None => {
+                        self.reset_layout();
+                        Err(ConnectError::retriable(format!(
+                            "the columns of {} changed while it was read; trying again",
+                            self.describe()
+                        )))
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`TableQuerier::query`] with the current layout; `None` when the result's columns
+    /// differ from the layout's.
+    async fn query_once(
+        &mut self,
+        db: &mut Db,
+        dialect: &Dialect,
+        config: &JdbcSourceConfig,
+    ) -> Result<Option<bool>> {
         let layout = self.layout(db, dialect, config).await?;
         let now = Instant::now();
         let inc_bound = match (&layout.incrementing, config.incrementing_delay) {
@@ -448,7 +496,7 @@ impl TableQuerier {
                 match self.safe_bound(now, delay) {
                     Some(bound) => Some(bound),
                     // Nothing observed long enough ago yet.
-                    None => return Ok(false),
+                    None => return Ok(Some(false)),
                 }
             }
             _ => None,
@@ -478,15 +526,27 @@ impl TableQuerier {
         };
         let statement = build_statement(&shape, self.offset, end, inc_bound);
         tracing::trace!(sql = %statement.sql, "querying");
-        let rows = db
-            .fetch(dialect, &statement.sql, &statement.params, &layout.rows)
-            .await?;
+        let Some((rows, types)) = db
+            .fetch(
+                dialect,
+                &statement.sql,
+                &statement.params,
+                &layout.rows,
+                self.result_types.as_deref(),
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        if self.result_types.is_none() {
+            self.result_types = types;
+        }
         let full = statement.limited && rows.len() >= config.batch_max_rows;
         for row in rows {
             let record = self.record(&layout, row, config.mode)?;
             self.pending.push_back(record);
         }
-        Ok(full)
+        Ok(Some(full))
     }
 
     /// The largest MAX(inc) sampled at least `delay` ago; older samples are dropped.

@@ -136,6 +136,10 @@ pub fn parse_decimal(text: &str, scale: i32) -> Option<Decimal> {
 }
 
 fn rescale(unscaled: i128, from: i32, to: i32) -> Option<i128> {
+    if unscaled == 0 {
+        // Zero at any scale, also where 10^(to - from) would not fit (e.g. scale 127).
+        return Some(0);
+    }
     if to >= from {
         unscaled.checked_mul(10i128.checked_pow(u32::try_from(to - from).ok()?)?)
     } else {
@@ -147,6 +151,11 @@ fn rescale(unscaled: i128, from: i32, to: i32) -> Option<i128> {
             q
         })
     }
+}
+
+/// The display scale (`dscale`) of a PostgreSQL binary NUMERIC: its digits after the point.
+pub fn pg_numeric_scale(buf: &[u8]) -> Option<i32> {
+    Some(i32::from(i16::from_be_bytes([*buf.get(6)?, *buf.get(7)?])))
 }
 
 /// PostgreSQL binary NUMERIC (`ndigits, weight, sign, dscale`, base-10000 digits) rescaled
@@ -305,6 +314,16 @@ mod tests {
             .flat_map(|w| w.to_be_bytes())
             .collect();
         assert_eq!(pg_numeric(&buf, 2).map(|d| d.unscaled()), Some(0));
+        // ...also at the scale of an unconstrained NUMERIC (127), where 10^127 overflows.
+        assert_eq!(pg_numeric(&buf, 127).map(|d| d.unscaled()), Some(0));
+        // A non-zero value does not fit scale 127; its own scale is readable for the error.
+        let buf: Vec<u8> = [1i16, 0, 0, 1, 12]
+            .iter()
+            .flat_map(|w| w.to_be_bytes())
+            .collect();
+        assert_eq!(pg_numeric(&buf, 127), None);
+        assert_eq!(pg_numeric_scale(&buf), Some(1));
+        assert_eq!(pg_numeric(&buf, 1).map(|d| d.unscaled()), Some(120));
     }
 
     #[test]

@@ -547,10 +547,14 @@ impl MariaDb {
         make_dir(&data, user, 0o750);
         let run = dir.path().join("run");
         make_dir(&run, user, 0o755);
+        // A temporary directory of its own: servers set up at the same time clash in /tmp.
+        let tmp = dir.path().join("tmp");
+        make_dir(&tmp, user, 0o750);
         let mut install = Command::new(bin.join("mariadb-install-db"));
         install
             .arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
+            .arg(format!("--tmpdir={}", tmp.display()))
             .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
             .args(["--skip-name-resolve", "--skip-log-bin"])
             .current_dir(dir.path());
@@ -599,6 +603,10 @@ impl MariaDb {
         cmd.arg("--no-defaults")
             .arg(format!("--datadir={}", self.data.display()))
             .arg(format!("--socket={}", self.socket.display()))
+            .arg(format!(
+                "--tmpdir={}",
+                self.dir.path().join("tmp").display()
+            ))
             .arg(format!(
                 "--pid-file={}",
                 self.data.join("mariadbd.pid").display()
