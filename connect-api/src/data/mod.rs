@@ -9,8 +9,9 @@ mod validate;
 mod value;
 
 pub use logical::{
-    Date, Decimal, Time, Timestamp, DATE_LOGICAL_NAME, DECIMAL_LOGICAL_NAME,
-    DECIMAL_SCALE_PARAMETER, MILLIS_PER_DAY, TIMESTAMP_LOGICAL_NAME, TIME_LOGICAL_NAME,
+    civil_from_days, days_from_civil, Date, Decimal, Time, Timestamp, DATE_LOGICAL_NAME,
+    DECIMAL_LOGICAL_NAME, DECIMAL_SCALE_PARAMETER, MILLIS_PER_DAY, TIMESTAMP_LOGICAL_NAME,
+    TIME_LOGICAL_NAME,
 };
 pub use schema::{Field, Schema, SchemaBuilder, SchemaType};
 pub use validate::{validate_field_value, validate_value};

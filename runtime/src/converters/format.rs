@@ -2,7 +2,7 @@
 //! `BigDecimal.toString`, `java.util.Base64`, and the ISO-8601 date formats of `Values`.
 //! Matching them byte for byte is what lets sluice and Java workers share topics.
 
-use connect_api::data::{Decimal, MILLIS_PER_DAY};
+use connect_api::data::{civil_from_days, days_from_civil, Decimal, MILLIS_PER_DAY};
 
 /// Splits Rust's shortest round-trip scientific form (`-1.25e3`) into sign, digits and
 /// decimal exponent (`d.ddd × 10^exp`).
@@ -156,31 +156,6 @@ pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
         }
     }
     Some(out)
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-/// Proleptic Gregorian (year, month, day) to days since 1970-01-01.
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year.rem_euclid(400);
-    let mp = i64::from(if month > 2 { month - 3 } else { month + 9 });
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// `yyyy-MM-dd` (UTC), as `Values` writes a `Date`.

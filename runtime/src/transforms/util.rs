@@ -2,7 +2,7 @@
 //! and the `$Key` / `$Value` split every field transform has.
 
 use connect_api::config::{ConfigError, ConfigErrors, ParsedValue, Validator};
-use connect_api::data::{Schema, SchemaBuilder, SchemaType, Struct, Value};
+use connect_api::data::{civil_from_days, Schema, SchemaBuilder, SchemaType, Struct, Value};
 use connect_api::ConnectError;
 
 use super::ConnectRecord;
@@ -263,20 +263,12 @@ pub(crate) struct UtcDateTime {
 }
 
 impl UtcDateTime {
-    /// Breaks `epoch_millis` down in UTC (days from Howard Hinnant's `civil_from_days`).
+    /// Breaks `epoch_millis` down in UTC (days from connect-api's `civil_from_days`).
     pub(crate) fn from_epoch_millis(epoch_millis: i64) -> Self {
         const MILLIS_PER_DAY: i64 = 86_400_000;
         let days = epoch_millis.div_euclid(MILLIS_PER_DAY);
         let ms_of_day = epoch_millis.rem_euclid(MILLIS_PER_DAY);
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = yoe + era * 400 + i64::from(month <= 2);
+        let (year, month, day) = civil_from_days(days);
         Self {
             year,
             month,
