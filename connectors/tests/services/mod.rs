@@ -263,61 +263,72 @@ fn run_setup(mut cmd: Command, log: &Path, what: &str) {
 
 // ---------------------------------------------------------------------------------------------
 
-/// A PostgreSQL server on `127.0.0.1:port()`, user `postgres` with no password (trust
-/// authentication), database [`DATABASE`] (`sluice_test`). Durable across its own crashes
-/// (committed transactions survive [`Postgres::kill`]), not across the machine's (fsync=off).
-pub struct Postgres {
+/// What a kind of server does its own way: the command that runs it, how it is asked whether it
+/// accepts connections, and the signals that stop it. [`Server`] does the rest.
+pub trait Kind: Sized {
+    /// Its name in messages.
+    const NAME: &'static str;
+    /// The signal of a clean stop.
+    const STOP_SIGNAL: &'static str;
+    /// The signal of a crash; `None`: SIGKILL at once.
+    const CRASH_SIGNAL: Option<&'static str>;
+
+    /// The command that runs the server on `server.port` (its output is logged by the caller).
+    fn command(server: &Server<Self>) -> Command;
+
+    /// Whether the running server accepts connections.
+    fn ready(server: &Server<Self>) -> bool;
+
+    /// Runs `sql` with the server's own client in the database `sluice_test` (see
+    /// [`Server::execute`]): the client's output, or its error.
+    fn try_execute(server: &Server<Self>, sql: &str) -> Result<String, String>;
+}
+
+/// A server process of kind `K` ([`Postgres`], [`MariaDb`]) on a loopback port, with its data,
+/// log and temporary files in a directory of its own; killed when dropped.
+pub struct Server<K: Kind> {
     bin: PathBuf,
     port: u16,
-    data: PathBuf,
     log: PathBuf,
     user: Option<(u32, u32)>,
     process: Option<Child>,
-    /// How long the first start took, initdb included.
+    /// How long the first start took, the data directory's initialisation included.
     pub startup: Duration,
     dir: TempDir,
+    kind: K,
 }
 
-impl Postgres {
-    /// Initialises a data directory, starts the server on a free port, waits until it accepts
-    /// connections, and creates the database `sluice_test`. Check [`postgres_available`] first.
-    pub fn start() -> Postgres {
-        let started = Instant::now();
-        let bin = bin_dir(PG_BIN_VAR);
-        let dir = service_dir();
-        let user = server_user("postgres");
-        let data = dir.path().join("data");
-        make_dir(&data, user, 0o700);
-        let log = dir.path().join("postgres.log");
-        let mut initdb = Command::new(bin.join("initdb"));
-        initdb
-            .arg("-D")
-            .arg(&data)
-            .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"])
-            .args(["--no-sync", "--no-instructions"])
-            .current_dir(dir.path());
-        as_user(&mut initdb, user);
-        run_setup(initdb, &dir.path().join("initdb.log"), "initdb");
-
-        let mut pg = Postgres {
+impl<K: Kind> Server<K> {
+    /// Starts a server whose data directory is set up, on a free port, and runs `setup` once it
+    /// accepts connections. A port taken between choosing it and binding it makes the server
+    /// exit: then another is tried.
+    fn launch(
+        started: Instant,
+        bin: PathBuf,
+        dir: TempDir,
+        user: Option<(u32, u32)>,
+        log: PathBuf,
+        kind: K,
+        setup: impl Fn(&Self),
+    ) -> Self {
+        let mut server = Server {
             bin,
             port: 0,
-            data,
             log,
             user,
             process: None,
             startup: Duration::ZERO,
             dir,
+            kind,
         };
-        // A port taken between choosing it and binding it makes the server exit: try another.
         let mut last_error = String::new();
         for _ in 0..3 {
-            pg.port = free_port();
-            match pg.spawn() {
+            server.port = free_port();
+            match server.spawn() {
                 Ok(()) => {
-                    pg.execute_in("postgres", &format!("CREATE DATABASE {DATABASE}"));
-                    pg.startup = started.elapsed();
-                    return pg;
+                    setup(&server);
+                    server.startup = started.elapsed();
+                    return server;
                 }
                 Err(e) => last_error = e,
             }
@@ -325,22 +336,10 @@ impl Postgres {
         panic!("{last_error}");
     }
 
+    /// Starts the process and waits until it accepts connections; an error if it exits first.
     fn spawn(&mut self) -> Result<(), String> {
-        assert!(self.process.is_none(), "PostgreSQL is already running");
-        let mut cmd = Command::new(self.bin.join("postgres"));
-        cmd.arg("-D")
-            .arg(&self.data)
-            .arg("-p")
-            .arg(self.port.to_string())
-            .args(["-c", "listen_addresses=127.0.0.1"])
-            .args(["-c", "unix_socket_directories="])
-            // Fast, and still durable across a crash of the server alone: commits are written
-            // to the OS (synchronous_commit stays on), only never flushed to the disk.
-            .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
-            .args(["-c", "shared_buffers=16MB", "-c", "max_connections=50"])
-            .args(["-c", "max_wal_senders=0", "-c", "wal_level=minimal"])
-            .current_dir(self.dir.path());
-        as_user(&mut cmd, self.user);
+        assert!(self.process.is_none(), "{} is already running", K::NAME);
+        let mut cmd = K::command(self);
         log_to(&mut cmd, &self.log);
         let child = cmd
             .spawn()
@@ -352,26 +351,20 @@ impl Postgres {
             if let Ok(Some(status)) = process.try_wait() {
                 self.process = None;
                 return Err(format!(
-                    "PostgreSQL exited ({status}) before accepting connections on port {}; its \
-                     log:\n{}",
+                    "{} exited ({status}) before accepting connections on port {}; its log:\n{}",
+                    K::NAME,
                     self.port,
                     self.log_tail()
                 ));
             }
-            let ready = Command::new(self.bin.join("pg_isready"))
-                .args(["-q", "-h", "127.0.0.1", "-t", "2", "-p"])
-                .arg(self.port.to_string())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success());
-            if ready {
+            if K::ready(self) {
                 return Ok(());
             }
             if started.elapsed() > START_TIMEOUT {
                 panic!(
-                    "PostgreSQL did not accept connections on port {} within {START_TIMEOUT:?}; \
-                     its log:\n{}",
+                    "{} did not accept connections on port {} within {START_TIMEOUT:?}; its \
+                     log:\n{}",
+                    K::NAME,
                     self.port,
                     self.log_tail()
                 );
@@ -385,82 +378,34 @@ impl Postgres {
         self.port
     }
 
-    /// `postgres://postgres@127.0.0.1:PORT/sluice_test` (sqlx's form).
-    pub fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/{DATABASE}", self.port)
-    }
-
-    /// `jdbc:postgresql://127.0.0.1:PORT/sluice_test` (the JDBC connector's `connection.url`;
-    /// user [`Postgres::user`], no password).
-    pub fn jdbc_url(&self) -> String {
-        format!("jdbc:postgresql://127.0.0.1:{}/{DATABASE}", self.port)
-    }
-
-    /// The user, `postgres` (no password needed).
-    pub fn user(&self) -> &'static str {
-        "postgres"
-    }
-
     /// The database, `sluice_test`.
     pub fn database(&self) -> &'static str {
         DATABASE
     }
 
-    /// Runs `sql` (one or more statements; each in its own transaction unless it says BEGIN)
-    /// with psql in the database `sluice_test`, stopping at the first error. Returns psql's
-    /// unaligned output: one line a row, columns separated by tabs, no header, NULL as `NULL`.
-    /// Panics with psql's message (and the server log) on error.
-    pub fn execute(&self, sql: &str) -> String {
-        self.execute_in(DATABASE, sql)
-    }
-
-    /// [`Postgres::execute`], returning psql's error instead of panicking.
-    pub fn try_execute(&self, sql: &str) -> Result<String, String> {
-        self.try_execute_in(DATABASE, sql)
-    }
-
-    /// The rows a query returns, each a list of column texts (see [`Postgres::execute`]).
-    pub fn query(&self, sql: &str) -> Vec<Vec<String>> {
-        rows(&self.execute(sql))
-    }
-
-    /// [`Postgres::execute`] in another database (e.g. `postgres`).
-    pub fn execute_in(&self, database: &str, sql: &str) -> String {
-        self.try_execute_in(database, sql)
-            .unwrap_or_else(|e| panic!("{e}\nPostgreSQL's log:\n{}", self.log_tail()))
-    }
-
-    fn try_execute_in(&self, database: &str, sql: &str) -> Result<String, String> {
-        let mut cmd = Command::new(self.bin.join("psql"));
-        cmd.args(["-X", "-q", "-A", "-t", "-F", "\t", "-P", "null=NULL"])
-            .args(["-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres"])
-            .arg("-p")
-            .arg(self.port.to_string())
-            .arg("-d")
-            .arg(database)
-            .args(["-f", "-"])
-            .env("PGCONNECT_TIMEOUT", "10")
-            .env_remove("PGPASSWORD")
-            .env_remove("PGSERVICE");
-        run_client(cmd, sql)
-    }
-
-    /// Stops the server cleanly (a fast shutdown: sessions are disconnected, everything
-    /// committed is kept). [`Postgres::start_again`] brings it back.
+    /// Stops the server cleanly (everything committed is kept). [`Server::start_again`] brings
+    /// it back.
     pub fn stop(&mut self) {
-        self.shut_down("INT", STOP_TIMEOUT);
+        self.shut_down(Some(K::STOP_SIGNAL), STOP_TIMEOUT);
     }
 
-    /// Crashes the server (an immediate shutdown, as `pg_ctl stop -m immediate`: no checkpoint,
-    /// crash recovery on the next start; committed transactions survive).
+    /// Crashes the server (no clean shutdown: crash recovery on the next start; committed
+    /// transactions survive).
     pub fn kill(&mut self) {
-        self.shut_down("QUIT", STOP_TIMEOUT);
+        self.shut_down(K::CRASH_SIGNAL, STOP_TIMEOUT);
     }
 
-    fn shut_down(&mut self, how: &str, timeout: Duration) {
+    /// Sends `how` (`None`: SIGKILL) and waits up to `timeout` before killing it.
+    fn shut_down(&mut self, how: Option<&str>, timeout: Duration) {
         if let Some(mut child) = self.process.take() {
-            signal(child.id(), how);
-            if !wait_exit(&mut child, timeout) {
+            let exited = match how {
+                Some(how) => {
+                    signal(child.id(), how);
+                    wait_exit(&mut child, timeout)
+                }
+                None => false,
+            };
+            if !exited {
                 let _ = child.kill();
                 let _ = child.wait();
             }
@@ -475,7 +420,7 @@ impl Postgres {
         }
     }
 
-    /// [`Postgres::stop`], then [`Postgres::start_again`].
+    /// [`Server::stop`], then [`Server::start_again`].
     pub fn restart(&mut self) {
         self.stop();
         self.start_again();
@@ -497,11 +442,35 @@ impl Postgres {
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
+
+    /// Runs `sql` (one or more statements) with the server's own client in the database
+    /// `sluice_test`, stopping at the first error. Returns the client's output: one line a row,
+    /// columns separated by tabs, no header, NULL as `NULL` (see each kind's
+    /// [`Kind::try_execute`] for the details). Panics with the client's message (and the server
+    /// log) on error.
+    pub fn execute(&self, sql: &str) -> String {
+        self.or_panic(self.try_execute(sql))
+    }
+
+    /// [`Server::execute`], returning the client's error instead of panicking.
+    pub fn try_execute(&self, sql: &str) -> Result<String, String> {
+        K::try_execute(self, sql)
+    }
+
+    /// The rows a query returns, each a list of column texts (see [`Server::execute`]).
+    pub fn query(&self, sql: &str) -> Vec<Vec<String>> {
+        rows(&self.execute(sql))
+    }
+
+    /// The output of a client call, or a panic with its error and the server's log.
+    fn or_panic(&self, result: Result<String, String>) -> String {
+        result.unwrap_or_else(|e| panic!("{e}\n{}'s log:\n{}", K::NAME, self.log_tail()))
+    }
 }
 
-impl Drop for Postgres {
+impl<K: Kind> Drop for Server<K> {
     fn drop(&mut self) {
-        self.shut_down("QUIT", Duration::from_secs(5));
+        self.shut_down(K::CRASH_SIGNAL, Duration::from_secs(5));
     }
 }
 
@@ -513,28 +482,208 @@ fn as_user(cmd: &mut Command, user: Option<(u32, u32)>) {
 
 // ---------------------------------------------------------------------------------------------
 
+/// A PostgreSQL server on `127.0.0.1:port()`, user `postgres` with no password (trust
+/// authentication), database [`DATABASE`] (`sluice_test`). Durable across its own crashes
+/// (committed transactions survive [`Server::kill`]), not across the machine's (fsync=off).
+/// A clean stop is a fast shutdown (sessions are disconnected); a crash an immediate one, as
+/// `pg_ctl stop -m immediate`.
+pub type Postgres = Server<Pg>;
+
+/// PostgreSQL's specifics (see [`Postgres`]).
+pub struct Pg {
+    data: PathBuf,
+}
+
+impl Kind for Pg {
+    const NAME: &'static str = "PostgreSQL";
+    const STOP_SIGNAL: &'static str = "INT";
+    const CRASH_SIGNAL: Option<&'static str> = Some("QUIT");
+
+    fn command(server: &Postgres) -> Command {
+        let mut cmd = Command::new(server.bin.join("postgres"));
+        cmd.arg("-D")
+            .arg(&server.kind.data)
+            .arg("-p")
+            .arg(server.port.to_string())
+            .args(["-c", "listen_addresses=127.0.0.1"])
+            .args(["-c", "unix_socket_directories="])
+            // Fast, and still durable across a crash of the server alone: commits are written
+            // to the OS (synchronous_commit stays on), only never flushed to the disk.
+            .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
+            .args(["-c", "shared_buffers=16MB", "-c", "max_connections=50"])
+            .args(["-c", "max_wal_senders=0", "-c", "wal_level=minimal"])
+            .current_dir(server.dir.path());
+        as_user(&mut cmd, server.user);
+        cmd
+    }
+
+    fn ready(server: &Postgres) -> bool {
+        Command::new(server.bin.join("pg_isready"))
+            .args(["-q", "-h", "127.0.0.1", "-t", "2", "-p"])
+            .arg(server.port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// With psql; each statement in its own transaction unless it says BEGIN; unaligned output.
+    fn try_execute(server: &Postgres, sql: &str) -> Result<String, String> {
+        server.try_execute_in(DATABASE, sql)
+    }
+}
+
+impl Server<Pg> {
+    /// Initialises a data directory, starts the server on a free port, waits until it accepts
+    /// connections, and creates the database `sluice_test`. Check [`postgres_available`] first.
+    pub fn start() -> Postgres {
+        let started = Instant::now();
+        let bin = bin_dir(PG_BIN_VAR);
+        let dir = service_dir();
+        let user = server_user("postgres");
+        let data = dir.path().join("data");
+        make_dir(&data, user, 0o700);
+        let log = dir.path().join("postgres.log");
+        let mut initdb = Command::new(bin.join("initdb"));
+        initdb
+            .arg("-D")
+            .arg(&data)
+            .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"])
+            .args(["--no-sync", "--no-instructions"])
+            .current_dir(dir.path());
+        as_user(&mut initdb, user);
+        run_setup(initdb, &dir.path().join("initdb.log"), "initdb");
+        Server::launch(started, bin, dir, user, log, Pg { data }, |pg| {
+            pg.execute_in("postgres", &format!("CREATE DATABASE {DATABASE}"));
+        })
+    }
+
+    /// `postgres://postgres@127.0.0.1:PORT/sluice_test` (sqlx's form).
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{DATABASE}", self.port)
+    }
+
+    /// `jdbc:postgresql://127.0.0.1:PORT/sluice_test` (the JDBC connector's `connection.url`;
+    /// user [`Postgres::user`], no password).
+    pub fn jdbc_url(&self) -> String {
+        format!("jdbc:postgresql://127.0.0.1:{}/{DATABASE}", self.port)
+    }
+
+    /// The user, `postgres` (no password needed).
+    pub fn user(&self) -> &'static str {
+        "postgres"
+    }
+
+    /// [`Server::execute`] in another database (e.g. `postgres`).
+    pub fn execute_in(&self, database: &str, sql: &str) -> String {
+        self.or_panic(self.try_execute_in(database, sql))
+    }
+
+    fn try_execute_in(&self, database: &str, sql: &str) -> Result<String, String> {
+        let mut cmd = Command::new(self.bin.join("psql"));
+        cmd.args(["-X", "-q", "-A", "-t", "-F", "\t", "-P", "null=NULL"])
+            .args(["-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres"])
+            .arg("-p")
+            .arg(self.port.to_string())
+            .arg("-d")
+            .arg(database)
+            .args(["-f", "-"])
+            .env("PGCONNECT_TIMEOUT", "10")
+            .env_remove("PGPASSWORD")
+            .env_remove("PGSERVICE");
+        run_client(cmd, sql)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
 /// A MariaDB server on `127.0.0.1:port()` with database [`DATABASE`] (`sluice_test`) and user
 /// `sluice` / password `sluice` (mysql_native_password, all privileges, from any host); `root`
 /// with no password works too, over TCP from 127.0.0.1. Durable across its own crashes
-/// (committed transactions survive [`MariaDb::kill`]), not across the machine's.
-pub struct MariaDb {
-    bin: PathBuf,
-    port: u16,
+/// (committed transactions survive [`Server::kill`]), not across the machine's. A clean stop is
+/// SIGTERM (connections are closed); a crash SIGKILL (InnoDB recovers on the next start).
+pub type MariaDb = Server<Maria>;
+
+/// MariaDB's specifics (see [`MariaDb`]).
+pub struct Maria {
     data: PathBuf,
     socket: PathBuf,
-    log: PathBuf,
-    user: Option<(u32, u32)>,
-    process: Option<Child>,
-    /// How long the first start took, mariadb-install-db included.
-    pub startup: Duration,
-    dir: TempDir,
 }
 
 /// The user the tests connect as, and its password.
 pub const MARIADB_USER: &str = "sluice";
 pub const MARIADB_PASSWORD: &str = "sluice";
 
-impl MariaDb {
+impl Kind for Maria {
+    const NAME: &'static str = "MariaDB";
+    const STOP_SIGNAL: &'static str = "TERM";
+    const CRASH_SIGNAL: Option<&'static str> = None;
+
+    fn command(server: &MariaDb) -> Command {
+        let data = &server.kind.data;
+        let mut cmd = Command::new(server.bin.join("mariadbd"));
+        cmd.arg("--no-defaults")
+            .arg(format!("--datadir={}", data.display()))
+            .arg(format!("--socket={}", server.kind.socket.display()))
+            .arg(format!(
+                "--tmpdir={}",
+                server.dir.path().join("tmp").display()
+            ))
+            .arg(format!(
+                "--pid-file={}",
+                data.join("mariadbd.pid").display()
+            ))
+            .arg(format!("--port={}", server.port))
+            .args([
+                "--bind-address=127.0.0.1",
+                "--skip-name-resolve",
+                "--skip-log-bin",
+            ])
+            .args([
+                "--innodb-buffer-pool-size=32M",
+                "--innodb-log-file-size=16M",
+            ])
+            // Commits are written to the OS, never flushed: they survive a crash of the server
+            // alone, not of the machine.
+            .args([
+                "--innodb-flush-log-at-trx-commit=2",
+                "--innodb-doublewrite=0",
+            ])
+            .args(["--max-connections=100", "--character-set-server=utf8mb4"])
+            .current_dir(server.dir.path());
+        if server.user.is_some() {
+            cmd.arg("--user=mysql");
+        }
+        cmd
+    }
+
+    fn ready(server: &MariaDb) -> bool {
+        // Over TCP, as the test user would connect (root's account exists from the start).
+        Command::new(server.bin.join("mariadb"))
+            .arg("--no-defaults")
+            .args(["--protocol=tcp", "-h", "127.0.0.1", "-u", "root"])
+            .arg(format!("--port={}", server.port))
+            .args(["--connect-timeout=2", "-e", "SELECT 1"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// With the mariadb client as user `sluice` over TCP; statements `;`-separated and
+    /// autocommitted; batch output (tabs, newlines and backslashes inside values are escaped
+    /// as `\t`, `\n`, `\\`).
+    fn try_execute(server: &MariaDb, sql: &str) -> Result<String, String> {
+        let mut cmd = server.client();
+        cmd.arg(format!("--user={MARIADB_USER}"))
+            .arg(format!("--password={MARIADB_PASSWORD}"))
+            .arg(format!("--database={DATABASE}"));
+        run_client(cmd, sql)
+    }
+}
+
+impl Server<Maria> {
     /// Initialises a data directory, starts the server on a free port, waits until it accepts
     /// connections, and creates the database `sluice_test` and the user `sluice`. Check
     /// [`mariadb_available`] first.
@@ -566,118 +715,18 @@ impl MariaDb {
             &dir.path().join("install-db.log"),
             "mariadb-install-db",
         );
-
-        let mut db = MariaDb {
-            bin,
-            port: 0,
+        let log = dir.path().join("mariadbd.log");
+        let kind = Maria {
             data,
             socket: run.join("mariadbd.sock"),
-            log: dir.path().join("mariadbd.log"),
-            user,
-            process: None,
-            startup: Duration::ZERO,
-            dir,
         };
-        let mut last_error = String::new();
-        for _ in 0..3 {
-            db.port = free_port();
-            match db.spawn() {
-                Ok(()) => {
-                    db.execute_as_root(&format!(
-                        "CREATE DATABASE {DATABASE};
-                         CREATE USER '{MARIADB_USER}'@'%' IDENTIFIED BY '{MARIADB_PASSWORD}';
-                         GRANT ALL PRIVILEGES ON *.* TO '{MARIADB_USER}'@'%' WITH GRANT OPTION;"
-                    ));
-                    db.startup = started.elapsed();
-                    return db;
-                }
-                Err(e) => last_error = e,
-            }
-        }
-        panic!("{last_error}");
-    }
-
-    fn spawn(&mut self) -> Result<(), String> {
-        assert!(self.process.is_none(), "MariaDB is already running");
-        let mut cmd = Command::new(self.bin.join("mariadbd"));
-        cmd.arg("--no-defaults")
-            .arg(format!("--datadir={}", self.data.display()))
-            .arg(format!("--socket={}", self.socket.display()))
-            .arg(format!(
-                "--tmpdir={}",
-                self.dir.path().join("tmp").display()
-            ))
-            .arg(format!(
-                "--pid-file={}",
-                self.data.join("mariadbd.pid").display()
-            ))
-            .arg(format!("--port={}", self.port))
-            .args([
-                "--bind-address=127.0.0.1",
-                "--skip-name-resolve",
-                "--skip-log-bin",
-            ])
-            .args([
-                "--innodb-buffer-pool-size=32M",
-                "--innodb-log-file-size=16M",
-            ])
-            // Commits are written to the OS, never flushed: they survive a crash of the server
-            // alone, not of the machine.
-            .args([
-                "--innodb-flush-log-at-trx-commit=2",
-                "--innodb-doublewrite=0",
-            ])
-            .args(["--max-connections=100", "--character-set-server=utf8mb4"])
-            .current_dir(self.dir.path());
-        if self.user.is_some() {
-            cmd.arg("--user=mysql");
-        }
-        log_to(&mut cmd, &self.log);
-        let child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
-        self.process = Some(child);
-        let started = Instant::now();
-        loop {
-            let process = self.process.as_mut().expect("just spawned");
-            if let Ok(Some(status)) = process.try_wait() {
-                self.process = None;
-                return Err(format!(
-                    "MariaDB exited ({status}) before accepting connections on port {}; its \
-                     log:\n{}",
-                    self.port,
-                    self.log_tail()
-                ));
-            }
-            // Over TCP, as the test user would connect (root's account exists from the start).
-            let ready = Command::new(self.bin.join("mariadb"))
-                .arg("--no-defaults")
-                .args(["--protocol=tcp", "-h", "127.0.0.1", "-u", "root"])
-                .arg(format!("--port={}", self.port))
-                .args(["--connect-timeout=2", "-e", "SELECT 1"])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success());
-            if ready {
-                return Ok(());
-            }
-            if started.elapsed() > START_TIMEOUT {
-                panic!(
-                    "MariaDB did not accept connections on port {} within {START_TIMEOUT:?}; its \
-                     log:\n{}",
-                    self.port,
-                    self.log_tail()
-                );
-            }
-            sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// The port it listens on (127.0.0.1).
-    pub fn port(&self) -> u16 {
-        self.port
+        Server::launch(started, bin, dir, user, log, kind, |db| {
+            db.execute_as_root(&format!(
+                "CREATE DATABASE {DATABASE};
+                 CREATE USER '{MARIADB_USER}'@'%' IDENTIFIED BY '{MARIADB_PASSWORD}';
+                 GRANT ALL PRIVILEGES ON *.* TO '{MARIADB_USER}'@'%' WITH GRANT OPTION;"
+            ));
+        })
     }
 
     /// `mysql://sluice:sluice@127.0.0.1:PORT/sluice_test` (sqlx's form).
@@ -709,40 +758,11 @@ impl MariaDb {
         MARIADB_PASSWORD
     }
 
-    /// The database, `sluice_test`.
-    pub fn database(&self) -> &'static str {
-        DATABASE
-    }
-
-    /// Runs `sql` (one or more statements, `;`-separated, autocommitted) with the mariadb
-    /// client as user `sluice` over TCP in the database `sluice_test`, stopping at the first
-    /// error. Returns the client's batch output: one line a row, columns separated by tabs, no
-    /// header, NULL as `NULL` (tabs, newlines and backslashes inside values are escaped as
-    /// `\t`, `\n`, `\\`). Panics with the client's message (and the server log) on error.
-    pub fn execute(&self, sql: &str) -> String {
-        self.try_execute(sql)
-            .unwrap_or_else(|e| panic!("{e}\nMariaDB's log:\n{}", self.log_tail()))
-    }
-
-    /// [`MariaDb::execute`], returning the client's error instead of panicking.
-    pub fn try_execute(&self, sql: &str) -> Result<String, String> {
-        let mut cmd = self.client();
-        cmd.arg(format!("--user={MARIADB_USER}"))
-            .arg(format!("--password={MARIADB_PASSWORD}"))
-            .arg(format!("--database={DATABASE}"));
-        run_client(cmd, sql)
-    }
-
-    /// The rows a query returns, each a list of column texts (see [`MariaDb::execute`]).
-    pub fn query(&self, sql: &str) -> Vec<Vec<String>> {
-        rows(&self.execute(sql))
-    }
-
-    /// [`MariaDb::execute`] as `root`, with no default database.
+    /// [`Server::execute`] as `root`, with no default database.
     pub fn execute_as_root(&self, sql: &str) -> String {
         let mut cmd = self.client();
         cmd.arg("--user=root");
-        run_client(cmd, sql).unwrap_or_else(|e| panic!("{e}\nMariaDB's log:\n{}", self.log_tail()))
+        self.or_panic(run_client(cmd, sql))
     }
 
     fn client(&self) -> Command {
@@ -753,63 +773,5 @@ impl MariaDb {
             .args(["--batch", "--skip-column-names", "--connect-timeout=10"])
             .env_remove("MYSQL_PWD");
         cmd
-    }
-
-    /// Stops the server cleanly (SIGTERM: connections are closed, everything committed is
-    /// kept). [`MariaDb::start_again`] brings it back.
-    pub fn stop(&mut self) {
-        if let Some(mut child) = self.process.take() {
-            signal(child.id(), "TERM");
-            if !wait_exit(&mut child, STOP_TIMEOUT) {
-                let _ = child.kill();
-                let _ = child.wait();
-            }
-        }
-    }
-
-    /// Crashes the server (SIGKILL; InnoDB recovers on the next start, committed transactions
-    /// survive).
-    pub fn kill(&mut self) {
-        if let Some(mut child) = self.process.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    /// Starts the stopped (or killed) server again on the same port with the same data, and
-    /// waits until it accepts connections.
-    pub fn start_again(&mut self) {
-        if let Err(e) = self.spawn() {
-            panic!("restarting on the same port: {e}");
-        }
-    }
-
-    /// [`MariaDb::stop`], then [`MariaDb::start_again`].
-    pub fn restart(&mut self) {
-        self.stop();
-        self.start_again();
-    }
-
-    /// Whether the server process is running.
-    pub fn is_running(&mut self) -> bool {
-        self.process
-            .as_mut()
-            .is_some_and(|p| matches!(p.try_wait(), Ok(None)))
-    }
-
-    /// The end of the server's log (all its runs), for failure messages.
-    pub fn log_tail(&self) -> String {
-        tail_file(&self.log, LOG_TAIL)
-    }
-
-    /// The temporary directory holding its data and logs.
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
-}
-
-impl Drop for MariaDb {
-    fn drop(&mut self) {
-        self.kill();
     }
 }
