@@ -6,128 +6,64 @@
 mod jdbc_common;
 mod services;
 
-use std::sync::{Arc, Mutex, Weak};
-use std::time::Duration;
-
 use connect_api::data::{Decimal, Value};
 use connect_api::Result;
-use services::MariaDb;
+use services::Maria;
 
 use jdbc_common::*;
 
-/// The file's shared server: started by the first test that needs it, stopped when the
-/// last test holding it ends.
-fn shared_server() -> Arc<MariaDb> {
-    static SHARED: Mutex<Weak<MariaDb>> = Mutex::new(Weak::new());
-    let mut guard = SHARED.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(server) = guard.upgrade() {
-        return server;
-    }
-    let server = Arc::new(MariaDb::start());
-    *guard = Arc::downgrade(&server);
-    server
-}
-
-/// A fresh database on a server, with the URLs to reach it.
-struct TestDb {
-    server: Arc<MariaDb>,
-    jdbc_url: String,
-    native_url: String,
-}
-
-fn database_on(server: Arc<MariaDb>, name: &str) -> TestDb {
-    server.execute(&format!("CREATE DATABASE {name}"));
-    let port = server.port();
-    let (user, password) = (server.user(), server.password());
-    TestDb {
-        jdbc_url: format!("jdbc:mysql://127.0.0.1:{port}/{name}?user={user}&password={password}"),
-        native_url: format!("mysql://{user}:{password}@127.0.0.1:{port}/{name}"),
-        server,
-    }
-}
-
-/// A fresh database on the shared server, or `None` when MariaDB is not available.
-async fn database(name: &str) -> Result<Option<(TestDb, Sql)>> {
-    if !services::mariadb_available() {
-        return Ok(None);
-    }
-    let db = database_on(shared_server(), name);
-    let sql = Sql::open(&db.native_url).await?;
-    Ok(Some((db, sql)))
-}
-
-macro_rules! database {
-    ($name:expr) => {
-        match database($name).await? {
-            Some(found) => found,
-            None => return Ok(()),
-        }
-    };
-}
-
 #[tokio::test]
 async fn mariadb_rows_arrive_in_order_and_restart_resumes() -> Result<()> {
-    let (db, mut sql) = database!("in_order");
+    let (db, mut sql) = database!(Maria, "in_order");
     scenario_in_order_and_restart(&db.jdbc_url, &mut sql, Flavor::MariaDb).await
 }
 
 #[tokio::test]
 async fn mariadb_partitions_are_confluents_also_with_a_jdbc_mariadb_url() -> Result<()> {
-    let (db, mut sql) = database!("partitions");
+    let (db, mut sql) = database!(Maria, "partitions");
     let url = db.jdbc_url.replace("jdbc:mysql:", "jdbc:mariadb:");
     scenario_partition(&url, &mut sql, Flavor::MariaDb, "partitions.orders").await
 }
 
 #[tokio::test]
 async fn mariadb_tables_are_split_across_tasks() -> Result<()> {
-    let (db, mut sql) = database!("split");
+    let (db, mut sql) = database!(Maria, "split");
     scenario_tables_split_across_tasks(&db.jdbc_url, &mut sql, Flavor::MariaDb).await
 }
 
 #[tokio::test]
 async fn mariadb_timestamp_incrementing_mode() -> Result<()> {
-    let (db, mut sql) = database!("ts_inc");
+    let (db, mut sql) = database!(Maria, "ts_inc");
     scenario_timestamp_incrementing(&db.jdbc_url, &mut sql, Flavor::MariaDb).await
 }
 
 #[tokio::test]
 async fn mariadb_timestamp_mode() -> Result<()> {
-    let (db, mut sql) = database!("ts_only");
+    let (db, mut sql) = database!(Maria, "ts_only");
     scenario_timestamp(&db.jdbc_url, &mut sql, Flavor::MariaDb).await
 }
 
 #[tokio::test]
 async fn mariadb_query_mode() -> Result<()> {
-    let (db, mut sql) = database!("query_mode");
+    let (db, mut sql) = database!(Maria, "query_mode");
     scenario_query_mode(&db.jdbc_url, &mut sql, Flavor::MariaDb).await
 }
 
 #[tokio::test]
 async fn mariadb_added_columns_show_up_without_a_restart() -> Result<()> {
-    let (db, mut sql) = database!("evolution");
+    let (db, mut sql) = database!(Maria, "evolution");
     scenario_schema_evolution(&db.jdbc_url, &mut sql, Flavor::MariaDb, "VARCHAR(20)").await
 }
 
 #[tokio::test]
 async fn mariadb_concurrent_transactions_committing_out_of_order() -> Result<()> {
-    let (db, mut sql) = database!("out_of_order");
-    let url = &db.jdbc_url;
-    let mut first = Sql::open(&db.native_url).await?;
-    // Confluent's behaviour (no delay): the row of the transaction that committed last,
-    // with the lower id, is skipped for good.
-    let how = OutOfOrder::Concurrent { first: &mut first };
-    let seen = scenario_out_of_order_commits(url, &mut sql, Flavor::MariaDb, how, 0).await?;
-    assert_eq!(seen, [1, 3]);
-    // With incrementing.delay.interval.ms, nothing is lost and the order is by id.
-    let how = OutOfOrder::Concurrent { first: &mut first };
-    let seen = scenario_out_of_order_commits(url, &mut sql, Flavor::MariaDb, how, 700).await?;
-    assert_eq!(seen, [1, 2, 3]);
-    Ok(())
+    let (db, mut sql) = database!(Maria, "out_of_order");
+    scenario_concurrent_out_of_order(&db, &mut sql).await
 }
 
 #[tokio::test]
 async fn mariadb_column_types_map_like_confluent() -> Result<()> {
-    let (db, mut sql) = database!("types");
+    let (db, mut sql) = database!(Maria, "types");
     sql.exec(
         "CREATE TABLE types (id INT AUTO_INCREMENT PRIMARY KEY, ti TINYINT, tiu TINYINT UNSIGNED, \
          si SMALLINT, siu SMALLINT UNSIGNED, mi MEDIUMINT, miu MEDIUMINT UNSIGNED, \
@@ -189,77 +125,19 @@ async fn mariadb_column_types_map_like_confluent() -> Result<()> {
         ],
     );
     let s = schema(r);
-    for f in s.fields()? {
-        let required = matches!(f.name(), "id" | "i");
-        assert_eq!(f.schema().is_optional(), !required, "field {}", f.name());
-    }
-    for f in s.fields()? {
-        if !matches!(f.name(), "id" | "i") {
-            assert_eq!(field(&records[1], f.name()), Value::Null, "{}", f.name());
-        }
-    }
+    assert_required_only(&s, &["id", "i"])?;
+    assert_null_but(&records[1], &s, &["id", "i"])?;
     task.stop().await
 }
 
 #[tokio::test]
 async fn mariadb_server_going_away_is_retried_from_the_offset() -> Result<()> {
-    if !services::mariadb_available() {
-        return Ok(());
-    }
-    // A server of its own: this test stops it.
-    let mut server = MariaDb::start();
-    let jdbc_url = format!(
-        "{}?user={}&password={}",
-        server.jdbc_url(),
-        server.user(),
-        server.password()
-    );
-    let mut sql = Sql::open(&server.url()).await?;
-    sql.exec(Flavor::MariaDb.orders()).await?;
-    sql.exec("INSERT INTO orders (item) VALUES ('a')").await?;
-    sql.close().await;
-    let offsets = MemoryOffsets::default();
-    let cfg = config(
-        &jdbc_url,
-        &[
-            ("connection.attempts", "1"),
-            ("connection.backoff.ms", "10"),
-        ],
-    );
-    let mut task = start_task(cfg, &offsets).await?;
-    assert_eq!(ids(&poll_n(&mut task, 1, &offsets).await?), [1]);
-
-    // A clean stop: the poll fails (retriable), the task keeps its position.
-    server.stop();
-    let e = poll_until_error(&mut task).await;
-    assert!(!e.to_string().contains(server.password()), "{e}");
-    server.start_again();
-    server.execute("INSERT INTO orders (item) VALUES ('b')");
-    assert_eq!(ids(&poll_recovering(&mut task, 1, &offsets).await?), [2]);
-
-    // A crash: the same.
-    server.kill();
-    poll_until_error(&mut task).await;
-    server.start_again();
-    server.execute("INSERT INTO orders (item) VALUES ('c'), ('d')");
-    let expected: Vec<i64> = server
-        .query("SELECT id FROM orders WHERE item IN ('c', 'd') ORDER BY id")
-        .iter()
-        .map(|row| row[0].parse().unwrap_or(-1))
-        .collect();
-    assert_eq!(
-        ids(&poll_recovering(&mut task, 2, &offsets).await?),
-        expected
-    );
-    assert!(poll_for(&mut task, Duration::from_millis(300), &offsets)
-        .await?
-        .is_empty());
-    task.stop().await
+    scenario_server_going_away::<Maria>().await
 }
 
 #[tokio::test]
 async fn mariadb_connection_errors_are_clear_validation_errors() -> Result<()> {
-    let Some((db, _sql)) = database("validation").await? else {
+    let Some((db, _sql)) = test_database::<Maria>("validation").await? else {
         return Ok(());
     };
     let port = db.server.port();

@@ -6,126 +6,63 @@
 mod jdbc_common;
 mod services;
 
-use std::sync::{Arc, Mutex, Weak};
-use std::time::Duration;
-
 use connect_api::data::{Decimal, Value};
 use connect_api::Result;
-use services::Postgres;
+use services::Pg;
 
 use jdbc_common::*;
 
-/// The file's shared server: started by the first test that needs it, stopped when the
-/// last test holding it ends.
-fn shared_server() -> Arc<Postgres> {
-    static SHARED: Mutex<Weak<Postgres>> = Mutex::new(Weak::new());
-    let mut guard = SHARED.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(pg) = guard.upgrade() {
-        return pg;
-    }
-    let pg = Arc::new(Postgres::start());
-    *guard = Arc::downgrade(&pg);
-    pg
-}
-
-/// A fresh database on a server, with the URLs to reach it.
-struct TestDb {
-    server: Arc<Postgres>,
-    jdbc_url: String,
-    native_url: String,
-}
-
-fn database_on(server: Arc<Postgres>, name: &str) -> TestDb {
-    server.execute_in("postgres", &format!("CREATE DATABASE {name}"));
-    let port = server.port();
-    TestDb {
-        jdbc_url: format!("jdbc:postgresql://127.0.0.1:{port}/{name}?user=postgres"),
-        native_url: format!("postgres://postgres@127.0.0.1:{port}/{name}"),
-        server,
-    }
-}
-
-/// A fresh database on the shared server, or `None` when PostgreSQL is not available.
-async fn database(name: &str) -> Result<Option<(TestDb, Sql)>> {
-    if !services::postgres_available() {
-        return Ok(None);
-    }
-    let db = database_on(shared_server(), name);
-    let sql = Sql::open(&db.native_url).await?;
-    Ok(Some((db, sql)))
-}
-
-macro_rules! database {
-    ($name:expr) => {
-        match database($name).await? {
-            Some(found) => found,
-            None => return Ok(()),
-        }
-    };
-}
-
 #[tokio::test]
 async fn pg_rows_arrive_in_order_and_restart_resumes() -> Result<()> {
-    let (db, mut sql) = database!("in_order");
+    let (db, mut sql) = database!(Pg, "in_order");
     scenario_in_order_and_restart(&db.jdbc_url, &mut sql, Flavor::Postgres).await
 }
 
 #[tokio::test]
 async fn pg_partitions_are_confluents() -> Result<()> {
-    let (db, mut sql) = database!("partitions");
+    let (db, mut sql) = database!(Pg, "partitions");
     scenario_partition(&db.jdbc_url, &mut sql, Flavor::Postgres, "public.orders").await
 }
 
 #[tokio::test]
 async fn pg_tables_are_split_across_tasks() -> Result<()> {
-    let (db, mut sql) = database!("split");
+    let (db, mut sql) = database!(Pg, "split");
     scenario_tables_split_across_tasks(&db.jdbc_url, &mut sql, Flavor::Postgres).await
 }
 
 #[tokio::test]
 async fn pg_timestamp_incrementing_mode() -> Result<()> {
-    let (db, mut sql) = database!("ts_inc");
+    let (db, mut sql) = database!(Pg, "ts_inc");
     scenario_timestamp_incrementing(&db.jdbc_url, &mut sql, Flavor::Postgres).await
 }
 
 #[tokio::test]
 async fn pg_timestamp_mode() -> Result<()> {
-    let (db, mut sql) = database!("ts_only");
+    let (db, mut sql) = database!(Pg, "ts_only");
     scenario_timestamp(&db.jdbc_url, &mut sql, Flavor::Postgres).await
 }
 
 #[tokio::test]
 async fn pg_query_mode() -> Result<()> {
-    let (db, mut sql) = database!("query_mode");
+    let (db, mut sql) = database!(Pg, "query_mode");
     scenario_query_mode(&db.jdbc_url, &mut sql, Flavor::Postgres).await
 }
 
 #[tokio::test]
 async fn pg_added_columns_show_up_without_a_restart() -> Result<()> {
-    let (db, mut sql) = database!("evolution");
+    let (db, mut sql) = database!(Pg, "evolution");
     scenario_schema_evolution(&db.jdbc_url, &mut sql, Flavor::Postgres, "TEXT").await
 }
 
 #[tokio::test]
 async fn pg_concurrent_transactions_committing_out_of_order() -> Result<()> {
-    let (db, mut sql) = database!("out_of_order");
-    let url = &db.jdbc_url;
-    let mut first = Sql::open(&db.native_url).await?;
-    // Confluent's behaviour (no delay): the row of the transaction that committed last,
-    // with the lower id, is skipped for good.
-    let how = OutOfOrder::Concurrent { first: &mut first };
-    let seen = scenario_out_of_order_commits(url, &mut sql, Flavor::Postgres, how, 0).await?;
-    assert_eq!(seen, [1, 3]);
-    // With incrementing.delay.interval.ms, nothing is lost and the order is by id.
-    let how = OutOfOrder::Concurrent { first: &mut first };
-    let seen = scenario_out_of_order_commits(url, &mut sql, Flavor::Postgres, how, 700).await?;
-    assert_eq!(seen, [1, 2, 3]);
-    Ok(())
+    let (db, mut sql) = database!(Pg, "out_of_order");
+    scenario_concurrent_out_of_order(&db, &mut sql).await
 }
 
 #[tokio::test]
 async fn pg_column_types_map_like_confluent() -> Result<()> {
-    let (db, mut sql) = database!("types");
+    let (db, mut sql) = database!(Pg, "types");
     sql.exec(
         "CREATE TABLE types (id SERIAL PRIMARY KEY, si SMALLINT, i INT NOT NULL, bi BIGINT, \
          r REAL, d DOUBLE PRECISION, n NUMERIC(10,2), n0 NUMERIC(5), nu NUMERIC, b BOOLEAN, \
@@ -179,10 +116,7 @@ async fn pg_column_types_map_like_confluent() -> Result<()> {
         ],
     );
     let s = schema(r);
-    for f in s.fields()? {
-        let required = matches!(f.name(), "id" | "i");
-        assert_eq!(f.schema().is_optional(), !required, "field {}", f.name());
-    }
+    assert_required_only(&s, &["id", "i"])?;
     let logical = |name: &str| {
         s.field(name)
             .ok()
@@ -206,11 +140,7 @@ async fn pg_column_types_map_like_confluent() -> Result<()> {
         Some("org.apache.kafka.connect.data.Timestamp")
     );
     // The second row: all NULL but the required columns.
-    for f in s.fields()? {
-        if !matches!(f.name(), "id" | "i") {
-            assert_eq!(field(&records[1], f.name()), Value::Null, "{}", f.name());
-        }
-    }
+    assert_null_but(&records[1], &s, &["id", "i"])?;
     task.stop().await?;
 
     // numeric.mapping=best_fit narrows NUMERIC(p,s) as Confluent does.
@@ -225,59 +155,12 @@ async fn pg_column_types_map_like_confluent() -> Result<()> {
 
 #[tokio::test]
 async fn pg_server_going_away_is_retried_from_the_offset() -> Result<()> {
-    if !services::postgres_available() {
-        return Ok(());
-    }
-    // A server of its own: this test stops it.
-    let mut pg = Postgres::start();
-    let (jdbc_url, native_url) = (format!("{}?user=postgres", pg.jdbc_url()), pg.url());
-    let mut sql = Sql::open(&native_url).await?;
-    sql.exec(Flavor::Postgres.orders()).await?;
-    sql.exec("INSERT INTO orders (item) VALUES ('a')").await?;
-    sql.close().await;
-    let offsets = MemoryOffsets::default();
-    let cfg = config(
-        &jdbc_url,
-        &[
-            ("connection.attempts", "1"),
-            ("connection.backoff.ms", "10"),
-        ],
-    );
-    let mut task = start_task(cfg, &offsets).await?;
-    assert_eq!(ids(&poll_n(&mut task, 1, &offsets).await?), [1]);
-
-    // A clean stop: the poll fails (retriable), the task keeps its position.
-    pg.stop();
-    let e = poll_until_error(&mut task).await;
-    assert!(!e.to_string().contains("password"), "{e}");
-    pg.start_again();
-    pg.execute("INSERT INTO orders (item) VALUES ('b')");
-    assert_eq!(ids(&poll_recovering(&mut task, 1, &offsets).await?), [2]);
-
-    // A crash: the same.
-    pg.kill();
-    poll_until_error(&mut task).await;
-    pg.start_again();
-    pg.execute("INSERT INTO orders (item) VALUES ('c'), ('d')");
-    // (Crash recovery skips sequence values: PostgreSQL logs them 32 ahead.)
-    let expected: Vec<i64> = pg
-        .query("SELECT id FROM orders WHERE item IN ('c', 'd') ORDER BY id")
-        .iter()
-        .map(|row| row[0].parse().unwrap_or(-1))
-        .collect();
-    assert_eq!(
-        ids(&poll_recovering(&mut task, 2, &offsets).await?),
-        expected
-    );
-    assert!(poll_for(&mut task, Duration::from_millis(300), &offsets)
-        .await?
-        .is_empty());
-    task.stop().await
+    scenario_server_going_away::<Pg>().await
 }
 
 #[tokio::test]
 async fn pg_connection_errors_are_clear_validation_errors() -> Result<()> {
-    let Some((db, _sql)) = database("validation").await? else {
+    let Some((db, _sql)) = test_database::<Pg>("validation").await? else {
         return Ok(());
     };
     let port = db.server.port();

@@ -2,14 +2,13 @@
 //! shared scenarios (jdbc_common) also run against PostgreSQL and MariaDB.
 
 mod jdbc_common;
+// jdbc_common's server helpers refer to it; SQLite needs no server.
+mod services;
 
 use std::time::{Duration, Instant};
 
-use connect_api::connector::ConfigMap;
-use connect_api::connector::Connector;
 use connect_api::data::{Decimal, Value};
 use connect_api::{ConnectError, Result};
-use connectors::jdbc::JdbcSourceConnector;
 
 use jdbc_common::*;
 
@@ -28,9 +27,6 @@ fn sqlite_db() -> std::io::Result<SqliteDb> {
         _dir: dir,
     })
 }
-
-const SQLITE_ORDERS: &str =
-    "CREATE TABLE orders (id INTEGER PRIMARY KEY AUTOINCREMENT, item TEXT NOT NULL)";
 
 macro_rules! sqlite {
     () => {{
@@ -99,8 +95,7 @@ async fn sqlite_added_columns_show_up_without_a_restart() -> Result<()> {
 
 #[tokio::test]
 async fn sqlite_column_types_map_like_confluent() -> Result<()> {
-    let db = sqlite_db().map_err(|e| ConnectError::with_source("tempdir", e))?;
-    let mut sql = Sql::open(&db.native_url).await?;
+    let (db, mut sql) = sqlite!();
     sql.exec(
         "CREATE TABLE types (id INTEGER PRIMARY KEY, b BOOLEAN NOT NULL, ti TINYINT, si SMALLINT, \
          i INT, bi BIGINT, r REAL, d DOUBLE, n NUMERIC(10,2), dec DECIMAL(5,1), s VARCHAR(10), \
@@ -147,10 +142,7 @@ async fn sqlite_column_types_map_like_confluent() -> Result<()> {
         .value_schema
         .clone()
         .ok_or_else(|| ConnectError::data("no schema"))?;
-    for f in schema.fields()? {
-        let required = matches!(f.name(), "id" | "b");
-        assert_eq!(f.schema().is_optional(), !required, "field {}", f.name());
-    }
+    assert_required_only(&schema, &["id", "b"])?;
     assert_eq!(field(&records[1], "s"), Value::Null);
     assert_eq!(field(&records[1], "b"), Value::Boolean(false));
     // Bulk records carry an empty offset.
@@ -160,9 +152,8 @@ async fn sqlite_column_types_map_like_confluent() -> Result<()> {
 
 #[tokio::test]
 async fn sqlite_database_that_goes_away_is_retried_from_the_offset() -> Result<()> {
-    let db = sqlite_db().map_err(|e| ConnectError::with_source("tempdir", e))?;
-    let mut sql = Sql::open(&db.native_url).await?;
-    sql.exec(SQLITE_ORDERS).await?;
+    let (db, mut sql) = sqlite!();
+    sql.exec(Flavor::Sqlite.orders()).await?;
     sql.exec("INSERT INTO orders (item) VALUES ('a')").await?;
     let offsets = MemoryOffsets::default();
     let cfg = config(
@@ -206,23 +197,14 @@ async fn sqlite_database_that_goes_away_is_retried_from_the_offset() -> Result<(
 
 #[test]
 fn validate_reports_bad_urls_and_unreachable_databases() {
-    let connector = JdbcSourceConnector::new();
-    let errors_of = |config: &ConfigMap, key: &str| -> Vec<String> {
-        connector
-            .validate(config)
-            .into_iter()
-            .find(|v| v.name == key)
-            .map(|v| v.errors)
-            .unwrap_or_default()
-    };
     let bad = config("jdbc:oracle:thin:@h:1521:x", &[]);
-    let errors = errors_of(&bad, "connection.url");
+    let errors = url_errors(&bad);
     assert!(
         errors[0].contains("unsupported database 'oracle'"),
         "{errors:?}"
     );
     let missing = config("jdbc:sqlite:/nonexistent-dir/x.db", &[]);
-    let errors = errors_of(&missing, "connection.url");
+    let errors = url_errors(&missing);
     assert!(
         errors[0].contains("cannot connect to sqlite:///nonexistent-dir/x.db"),
         "{errors:?}"
@@ -231,7 +213,7 @@ fn validate_reports_bad_urls_and_unreachable_databases() {
         "jdbc:postgresql://127.0.0.1:1/db?user=u&password=secret",
         &[],
     );
-    let errors = errors_of(&refused, "connection.url");
+    let errors = url_errors(&refused);
     assert!(errors[0].contains("cannot connect"), "{errors:?}");
     assert!(!errors[0].contains("secret"), "{errors:?}");
     // Passwords are PASSWORD-typed: the parsed value prints hidden.
@@ -239,11 +221,5 @@ fn validate_reports_bad_urls_and_unreachable_databases() {
         "jdbc:sqlite:/nonexistent-dir/x.db",
         &[("connection.password", "hunter2")],
     );
-    let shown: Vec<String> = connector
-        .validate(&with_password)
-        .into_iter()
-        .filter(|v| v.name == "connection.password")
-        .filter_map(|v| v.value.map(|p| p.to_config_string()))
-        .collect();
-    assert_eq!(shown, ["[hidden]"]);
+    assert_eq!(shown_password(&with_password), ["[hidden]"]);
 }

@@ -5,13 +5,14 @@
 //! Each scenario takes the connector's `connection.url`, a [`Sql`] handle to change the
 //! database while the task runs, and the [`Flavor`] that supplies the DDL, so SQLite,
 //! PostgreSQL and MariaDB run the same scenarios (`jdbc_sqlite.rs`, `jdbc_postgres.rs`,
-//! `jdbc_mariadb.rs`). Scenarios expect an empty database of their own.
+//! `jdbc_mariadb.rs`). Scenarios expect an empty database of their own; [`test_database`] makes one
+//! on a server from tests/services that the file's tests share.
 
 // Each test file compiles its own copy of this module and uses only part of it.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use connect_api::connector::{
@@ -24,6 +25,8 @@ use connect_api::{ConnectError, Result};
 use connectors::jdbc::config::ConnectionUrl;
 use connectors::jdbc::dialect::Db;
 use connectors::jdbc::JdbcSourceConnector;
+
+use crate::services::{self, Kind, Maria, Pg, Server};
 
 type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
@@ -718,4 +721,226 @@ pub async fn poll_recovering(
         }
     }
     Ok(records)
+}
+
+/// A server from tests/services as the JDBC tests use it (implemented for [`Pg`] and [`Maria`]).
+pub trait TestServer: Kind + Send + Sync + 'static {
+    /// The DDL it needs.
+    const FLAVOR: Flavor;
+    /// Whether it can be started (a skip, or a failure under scripts/test, when not).
+    fn available() -> bool;
+    /// Starts a server of its own.
+    fn start() -> Server<Self>;
+    /// Where the file's shared server is kept.
+    fn shared() -> &'static Mutex<Weak<Server<Self>>>;
+    /// Creates the database `name`.
+    fn create_database(server: &Server<Self>, name: &str);
+    /// The connector's `connection.url` of the database `name`, with the credentials.
+    fn jdbc_url(server: &Server<Self>, name: &str) -> String;
+    /// The sqlx URL of the database `name`.
+    fn native_url(server: &Server<Self>, name: &str) -> String;
+    /// A text the connector's errors must never show.
+    fn secret(server: &Server<Self>) -> &'static str;
+}
+
+impl TestServer for Pg {
+    const FLAVOR: Flavor = Flavor::Postgres;
+    fn available() -> bool {
+        services::postgres_available()
+    }
+    fn start() -> Server<Self> {
+        Server::<Pg>::start()
+    }
+    fn shared() -> &'static Mutex<Weak<Server<Self>>> {
+        static SHARED: Mutex<Weak<Server<Pg>>> = Mutex::new(Weak::new());
+        &SHARED
+    }
+    fn create_database(server: &Server<Self>, name: &str) {
+        server.execute_in("postgres", &format!("CREATE DATABASE {name}"));
+    }
+    fn jdbc_url(server: &Server<Self>, name: &str) -> String {
+        let port = server.port();
+        format!("jdbc:postgresql://127.0.0.1:{port}/{name}?user=postgres")
+    }
+    fn native_url(server: &Server<Self>, name: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{name}", server.port())
+    }
+    /// The user has no password: the word itself.
+    fn secret(_server: &Server<Self>) -> &'static str {
+        "password"
+    }
+}
+
+impl TestServer for Maria {
+    const FLAVOR: Flavor = Flavor::MariaDb;
+    fn available() -> bool {
+        services::mariadb_available()
+    }
+    fn start() -> Server<Self> {
+        Server::<Maria>::start()
+    }
+    fn shared() -> &'static Mutex<Weak<Server<Self>>> {
+        static SHARED: Mutex<Weak<Server<Maria>>> = Mutex::new(Weak::new());
+        &SHARED
+    }
+    fn create_database(server: &Server<Self>, name: &str) {
+        server.execute(&format!("CREATE DATABASE {name}"));
+    }
+    fn jdbc_url(server: &Server<Self>, name: &str) -> String {
+        let port = server.port();
+        let (user, password) = (server.user(), server.password());
+        format!("jdbc:mysql://127.0.0.1:{port}/{name}?user={user}&password={password}")
+    }
+    fn native_url(server: &Server<Self>, name: &str) -> String {
+        let (user, password) = (server.user(), server.password());
+        format!(
+            "mysql://{user}:{password}@127.0.0.1:{}/{name}",
+            server.port()
+        )
+    }
+    fn secret(server: &Server<Self>) -> &'static str {
+        server.password()
+    }
+}
+
+/// The file's shared server: started by the first test that needs it, stopped when the
+/// last test holding it ends.
+pub fn shared_server<S: TestServer>() -> Arc<Server<S>> {
+    let mut guard = S::shared().lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(server) = guard.upgrade() {
+        return server;
+    }
+    let server = Arc::new(S::start());
+    *guard = Arc::downgrade(&server);
+    server
+}
+
+/// A fresh database on a server, with the URLs to reach it.
+pub struct TestDb<S: TestServer> {
+    /// The server.
+    pub server: Arc<Server<S>>,
+    /// The connector's `connection.url`.
+    pub jdbc_url: String,
+    /// The sqlx URL.
+    pub native_url: String,
+}
+
+/// A fresh database `name` on the shared server, or `None` when the server is not available.
+pub async fn test_database<S: TestServer>(name: &str) -> Result<Option<(TestDb<S>, Sql)>> {
+    if !S::available() {
+        return Ok(None);
+    }
+    let server = shared_server::<S>();
+    S::create_database(&server, name);
+    let db = TestDb {
+        jdbc_url: S::jdbc_url(&server, name),
+        native_url: S::native_url(&server, name),
+        server,
+    };
+    let sql = Sql::open(&db.native_url).await?;
+    Ok(Some((db, sql)))
+}
+
+/// [`test_database`] of the server kind `$kind`, returning from the test (a skip) when the server
+/// is not available.
+#[allow(unused_macros)]
+macro_rules! database {
+    ($kind:ty, $name:expr) => {
+        match $crate::jdbc_common::test_database::<$kind>($name).await? {
+            Some(found) => found,
+            None => return Ok(()),
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use database;
+
+/// Two real concurrent transactions commit out of id order: without a delay the row of the
+/// one that committed last (the lower id) is skipped for good, as by Confluent; with
+/// `incrementing.delay.interval.ms` nothing is lost and the order is by id.
+pub async fn scenario_concurrent_out_of_order<S: TestServer>(
+    db: &TestDb<S>,
+    sql: &mut Sql,
+) -> Result<()> {
+    let url = &db.jdbc_url;
+    let mut first = Sql::open(&db.native_url).await?;
+    let how = OutOfOrder::Concurrent { first: &mut first };
+    let seen = scenario_out_of_order_commits(url, sql, S::FLAVOR, how, 0).await?;
+    assert_eq!(seen, [1, 3]);
+    let how = OutOfOrder::Concurrent { first: &mut first };
+    let seen = scenario_out_of_order_commits(url, sql, S::FLAVOR, how, 700).await?;
+    assert_eq!(seen, [1, 2, 3]);
+    Ok(())
+}
+
+/// The server stops cleanly, then crashes, while a task reads: each time the polls fail as
+/// retriable (without showing the secret) and, the server back, the task goes on from its
+/// offset. On a server of its own, since it stops it.
+pub async fn scenario_server_going_away<S: TestServer>() -> Result<()> {
+    if !S::available() {
+        return Ok(());
+    }
+    let mut server = S::start();
+    let jdbc_url = S::jdbc_url(&server, services::DATABASE);
+    let mut sql = Sql::open(&S::native_url(&server, services::DATABASE)).await?;
+    sql.exec(S::FLAVOR.orders()).await?;
+    sql.exec("INSERT INTO orders (item) VALUES ('a')").await?;
+    sql.close().await;
+    let offsets = MemoryOffsets::default();
+    let cfg = config(
+        &jdbc_url,
+        &[
+            ("connection.attempts", "1"),
+            ("connection.backoff.ms", "10"),
+        ],
+    );
+    let mut task = start_task(cfg, &offsets).await?;
+    assert_eq!(ids(&poll_n(&mut task, 1, &offsets).await?), [1]);
+
+    // A clean stop: the poll fails (retriable), the task keeps its position.
+    server.stop();
+    let e = poll_until_error(&mut task).await;
+    assert!(!e.to_string().contains(S::secret(&server)), "{e}");
+    server.start_again();
+    server.execute("INSERT INTO orders (item) VALUES ('b')");
+    assert_eq!(ids(&poll_recovering(&mut task, 1, &offsets).await?), [2]);
+
+    // A crash: the same.
+    server.kill();
+    poll_until_error(&mut task).await;
+    server.start_again();
+    server.execute("INSERT INTO orders (item) VALUES ('c'), ('d')");
+    // (Crash recovery may skip sequence values: PostgreSQL logs them 32 ahead.)
+    let expected: Vec<i64> = server
+        .query("SELECT id FROM orders WHERE item IN ('c', 'd') ORDER BY id")
+        .iter()
+        .map(|row| row[0].parse().unwrap_or(-1))
+        .collect();
+    assert_eq!(
+        ids(&poll_recovering(&mut task, 2, &offsets).await?),
+        expected
+    );
+    assert!(poll_for(&mut task, Duration::from_millis(300), &offsets)
+        .await?
+        .is_empty());
+    task.stop().await
+}
+
+/// Checks that exactly the fields named `required` of `schema` are required.
+pub fn assert_required_only(schema: &Schema, required: &[&str]) -> Result<()> {
+    for f in schema.fields()? {
+        let is_required = required.contains(&f.name());
+        assert_eq!(f.schema().is_optional(), !is_required, "field {}", f.name());
+    }
+    Ok(())
+}
+
+/// Checks that every field of `schema` but those named `except` is null in `record`.
+pub fn assert_null_but(record: &SourceRecord, schema: &Schema, except: &[&str]) -> Result<()> {
+    for f in schema.fields()? {
+        if !except.contains(&f.name()) {
+            assert_eq!(field(record, f.name()), Value::Null, "{}", f.name());
+        }
+    }
+    Ok(())
 }
