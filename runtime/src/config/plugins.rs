@@ -277,7 +277,8 @@ mod tests {
             err,
             Some(format!(
                 "Failed to find any class that implements Connector and which name matches \
-                 filestreamsource, available connectors are: {SOURCE}, {SINK}"
+                 filestreamsource, available connectors are: {SOURCE}, {SINK}, \
+                 io.confluent.connect.jdbc.JdbcSourceConnector"
             ))
         );
     }
