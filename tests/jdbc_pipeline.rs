@@ -570,3 +570,110 @@ fn postgres_schema_evolution_is_checked_by_the_subjects_compatibility_level() {
         "a record with the rejected schema reached {topic}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// examples/jdbc-to-s3: the SQL files and connector configs as shipped, against PostgreSQL and
+// MariaDB (only the connection keys point at the test servers).
+
+fn example_file(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/jdbc-to-s3")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A connector file of the example (`{"name":…,"config":{…}}`) with its connection keys
+/// replaced.
+fn example_connector(name: &str, url: &str, user: &str, password: &str) -> (String, Value) {
+    let file: Value = serde_json::from_str(&example_file(name)).expect("connector JSON");
+    let mut config = file["config"].clone();
+    config["connection.url"] = json!(url);
+    config["connection.user"] = json!(user);
+    config["connection.password"] = json!(password);
+    let name = file["name"].as_str().expect("a connector name").to_owned();
+    (name, config)
+}
+
+fn sales_ids(values: &[Vec<u8>]) -> Vec<String> {
+    values
+        .iter()
+        .map(|v| {
+            let value: Value = serde_json::from_slice(v).expect("a JSON value");
+            value["payload"]["sales_id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no payload.sales_id in {value}"))
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn the_jdbc_to_s3_example_streams_both_databases_into_their_topics() {
+    if !services::postgres_available() || !services::mariadb_available() {
+        return;
+    }
+    let pg = services::Postgres::start();
+    pg.execute(&example_file("ecsales-postgres.sql"));
+    let maria = services::MariaDb::start();
+    maria.execute(&example_file("possales-mysql.sql"));
+    let broker = Broker::start();
+    let bootstrap = broker.bootstrap();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let worker = Standalone::start(&bootstrap, dir.path(), "worker.log", &[]);
+
+    // A wrong password is refused when the connector is created.
+    let (pos_name, mut bad) = example_connector(
+        "possales-source.json",
+        &maria.jdbc_url(),
+        maria.user(),
+        maria.password(),
+    );
+    bad["connection.password"] = json!("not-the-password");
+    let answer = worker.rest(
+        "POST",
+        "/connectors",
+        Some(&json!({"name": pos_name, "config": bad})),
+    );
+    assert_eq!(answer.status, 400, "{answer}");
+    assert!(answer.body.contains("cannot connect"), "{answer}");
+    assert!(!answer.body.contains("not-the-password"), "{answer}");
+
+    let (ec_name, ec) =
+        example_connector("ecsales-source.json", &pg.jdbc_url(), pg.user(), "unused");
+    worker.create(&ec_name, &ec);
+    let (pos_name, pos) = example_connector(
+        "possales-source.json",
+        &maria.jdbc_url(),
+        maria.user(),
+        maria.password(),
+    );
+    worker.create(&pos_name, &pos);
+
+    let ec_ids = |n| {
+        sales_ids(&read_values(&bootstrap, "ecsales_ec_uriage", n, &|| {
+            worker.log_tail()
+        }))
+    };
+    let pos_ids = |n| {
+        sales_ids(&read_values(&bootstrap, "possales_pos_uriage", n, &|| {
+            worker.log_tail()
+        }))
+    };
+    assert_eq!(ec_ids(3), ["ECSID00001", "ECSID00002", "ECSID00003"]);
+    assert_eq!(pos_ids(3), ["POSSID00001", "POSSID00002", "POSSID00003"]);
+
+    // README step 5.
+    pg.execute(
+        "INSERT INTO ec_uriage (sales_id, item_id, amount, unit_price) \
+         VALUES ('ECSID00004', 'MBJ0002', 1, 2500)",
+    );
+    maria.execute(
+        "INSERT INTO pos_uriage (sales_id, shop_id, item_id, amount, unit_price) \
+         VALUES ('POSSID00004', 'SHOP003', 'MBJ0002', 2, 2500)",
+    );
+    assert_eq!(ec_ids(4).last().map(String::as_str), Some("ECSID00004"));
+    assert_eq!(pos_ids(4).last().map(String::as_str), Some("POSSID00004"));
+    for name in [&ec_name, &pos_name] {
+        worker.wait_task(name, "RUNNING", TIMEOUT);
+    }
+}
