@@ -131,7 +131,18 @@ struct Configured {
     avro_data: AvroData,
     /// Parsed writer schemas by id (the registry client caches the text).
     schemas: HashMap<i32, AvroSchema>,
+    /// Connect schema → its Avro schema and that schema's text (Confluent's
+    /// `fromConnectSchemaCache`): converting, parsing and printing a schema for every
+    /// record cost more than the record itself.
+    avro_schemas: HashMap<Schema, (AvroSchema, String)>,
+    /// Topic → Connect schema → the subject and id it was registered or looked up
+    /// with, so a record of a known schema goes straight to the encoder.
+    ids: HashMap<String, HashMap<Schema, (String, i32)>>,
 }
+
+/// Entries each schema cache holds before it is emptied (Confluent's
+/// `schemas.cache.config` default).
+const SCHEMA_CACHE_SIZE: usize = 1000;
 
 impl AvroConverter {
     /// An unconfigured converter.
@@ -271,6 +282,8 @@ impl AvroConverter {
             strategy,
             avro_data,
             schemas: HashMap::new(),
+            avro_schemas: HashMap::new(),
+            ids: HashMap::new(),
         });
         Ok(())
     }
@@ -280,6 +293,77 @@ impl AvroConverter {
             ConnectError::connector("AvroConverter is used before configure() was called")
         })
     }
+}
+
+/// Adds to a registry refusal what a user needs to find the cause: the topic, the
+/// record's schema name (a JDBC source names it after the table) and the fields the
+/// registry's paths (`/fields/2/type`) point at in the new schema.
+fn explain(error: ConnectError, topic: &str, schema: &Schema, avro: &AvroSchema) -> ConnectError {
+    let message = error.to_string();
+    let fields = fields_at_paths(&message, avro.json());
+    if fields.is_empty() {
+        return error;
+    }
+    let name = schema.name().unwrap_or("(unnamed)");
+    ConnectError::data(format!(
+        "{message} [record schema {name} for topic {topic}; field(s) in the new schema: {}]",
+        fields.join(", ")
+    ))
+}
+
+/// The dotted field names the `/fields/N/…` paths in `message` lead to in `schema`.
+fn fields_at_paths(message: &str, schema: &serde_json::Value) -> Vec<String> {
+    let mut found = Vec::new();
+    for (at, _) in message.match_indices("'/fields/") {
+        let path: String = message[at + 1..]
+            .chars()
+            .take_while(|c| *c != '\'' && !c.is_whitespace())
+            .collect();
+        let mut names = Vec::new();
+        let mut node = schema;
+        let mut segments = path.split('/').filter(|s| !s.is_empty()).peekable();
+        while let Some(segment) = segments.next() {
+            let next = match segment {
+                "fields" => segments
+                    .next()
+                    .and_then(|i| i.parse::<usize>().ok())
+                    .and_then(|i| node.get("fields")?.get(i)),
+                "type" | "items" | "values" => node.get(segment),
+                index => index.parse::<usize>().ok().and_then(|i| node.get(i)),
+            };
+            let Some(next) = next else { break };
+            if segment == "fields" {
+                if let Some(name) = next.get("name").and_then(serde_json::Value::as_str) {
+                    names.push(name.to_owned());
+                }
+            }
+            node = next;
+        }
+        let dotted = names.join(".");
+        if !dotted.is_empty() && !found.contains(&dotted) {
+            found.push(dotted);
+        }
+    }
+    found
+}
+
+/// The framed Avro bytes of `value` for schema `id` of `subject`.
+fn encode(
+    avro_data: &AvroData,
+    topic: &str,
+    subject: &str,
+    id: i32,
+    writer: &AvroSchema,
+    schema: &Schema,
+    value: &Value,
+) -> Result<Option<Vec<u8>>, ConnectError> {
+    let bytes = wire::serialize(avro_data, id, writer, schema, value).map_err(|e| {
+        ConnectError::data(format!(
+            "Failed to serialize Avro data from topic {topic} (subject '{subject}', schema id \
+             {id}): {e}"
+        ))
+    })?;
+    Ok(Some(bytes))
 }
 
 impl Configured {
@@ -302,25 +386,45 @@ impl Configured {
                  schema (schemaless values are not supported)"
             ))
         })?;
-        let avro_schema = self.avro_data.to_avro_schema(schema)?;
+        if !self.use_latest_version {
+            if let Some((subject, id)) = self.ids.get(topic).and_then(|m| m.get(schema)) {
+                if let Some((writer, _)) = self.avro_schemas.get(schema) {
+                    return encode(&self.avro_data, topic, subject, *id, writer, schema, value);
+                }
+            }
+        }
+        let (avro_schema, text) = match self.avro_schemas.get(schema) {
+            Some(cached) => cached.clone(),
+            None => {
+                let avro_schema = self.avro_data.to_avro_schema(schema)?;
+                let text = avro_schema.to_string();
+                if self.avro_schemas.len() >= SCHEMA_CACHE_SIZE {
+                    self.avro_schemas.clear();
+                }
+                self.avro_schemas
+                    .insert(schema.clone(), (avro_schema.clone(), text.clone()));
+                (avro_schema, text)
+            }
+        };
         let subject = self.strategy.subject(topic, self.is_key, &avro_schema);
         let (id, writer) = if self.use_latest_version {
             let latest = self.client.latest(&subject)?;
             (latest.id, self.parsed(latest.id, &latest.schema)?)
-        } else if self.auto_register {
-            let id = self.client.register(&subject, &avro_schema.to_string())?;
-            (id, avro_schema)
         } else {
-            let id = self.client.lookup(&subject, &avro_schema.to_string())?;
+            let id = if self.auto_register {
+                self.client.register(&subject, &text)
+            } else {
+                self.client.lookup(&subject, &text)
+            }
+            .map_err(|e| explain(e, topic, schema, &avro_schema))?;
+            let by_schema = self.ids.entry(topic.to_owned()).or_default();
+            if by_schema.len() >= SCHEMA_CACHE_SIZE {
+                by_schema.clear();
+            }
+            by_schema.insert(schema.clone(), (subject.clone(), id));
             (id, avro_schema)
         };
-        let bytes = wire::serialize(&self.avro_data, id, &writer, schema, value).map_err(|e| {
-            ConnectError::data(format!(
-                "Failed to serialize Avro data from topic {topic} (subject '{subject}', schema \
-                 id {id}): {e}"
-            ))
-        })?;
-        Ok(Some(bytes))
+        encode(&self.avro_data, topic, &subject, id, &writer, schema, value)
     }
 
     /// `AvroConverter.toConnectData` + `AbstractKafkaAvroDeserializer.deserialize`.
@@ -374,6 +478,29 @@ impl Configured {
         })?;
         self.schemas.insert(id, schema.clone());
         Ok(schema)
+    }
+}
+
+#[cfg(test)]
+mod explain_tests {
+    use super::fields_at_paths;
+
+    #[test]
+    fn registry_paths_name_the_fields() {
+        let schema = serde_json::json!({"type":"record","name":"sales","fields":[
+            {"name":"id","type":"int"},
+            {"name":"address","type":["null",{"type":"record","name":"A","fields":[{"name":"city","type":"string"}]}]},
+            {"name":"amount","type":"string"}]});
+        let message = "Schema being registered is incompatible: {errorType:'TYPE_MISMATCH', \
+            description:'The type (path '/fields/2/type') of a field in the new schema does \
+            not match with the old schema', additionalInfo:'reader type: STRING not compatible \
+            with writer type: INT'}, {description:'x (path '/fields/1/type/1/fields/0/type')'}";
+        assert_eq!(
+            fields_at_paths(message, &schema),
+            ["amount", "address.city"]
+        );
+        assert!(fields_at_paths("no paths here", &schema).is_empty());
+        assert!(fields_at_paths("path '/fields/9/type'", &schema).is_empty());
     }
 }
 
