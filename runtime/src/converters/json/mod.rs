@@ -15,7 +15,10 @@
 mod tests;
 mod text;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use connect_api::config::{ConfigDef, ConfigKey, ConfigType, Importance, Validator, Width};
 use connect_api::data::{
@@ -62,7 +65,29 @@ pub struct JsonConverter {
     schemas_enabled: bool,
     decimal_format: DecimalFormat,
     replace_null_with_default: bool,
+    /// The envelope's `schema` text by Connect schema (Kafka's `fromConnectSchemaCache`,
+    /// bounded by `schemas.cache.size`): rebuilding it took a sixth of a JDBC source's CPU.
+    schema_cache: Arc<Mutex<SchemaCache>>,
 }
+
+/// Serialised envelope schemas, emptied when full.
+#[derive(Debug)]
+struct SchemaCache {
+    limit: usize,
+    texts: HashMap<Schema, Arc<str>>,
+}
+
+impl SchemaCache {
+    fn new(limit: usize) -> Arc<Mutex<Self>> {
+        Arc::new(Mutex::new(Self {
+            limit,
+            texts: HashMap::new(),
+        }))
+    }
+}
+
+/// Kafka's default `schemas.cache.size`.
+const DEFAULT_SCHEMAS_CACHE_SIZE: usize = 1000;
 
 impl Default for JsonConverter {
     fn default() -> Self {
@@ -82,6 +107,7 @@ impl JsonConverter {
             schemas_enabled: true,
             decimal_format: DecimalFormat::Base64,
             replace_null_with_default: true,
+            schema_cache: SchemaCache::new(DEFAULT_SCHEMAS_CACHE_SIZE),
         }
     }
 
@@ -182,7 +208,13 @@ impl JsonConverter {
         } else {
             DecimalFormat::Base64
         };
-        // schemas.cache.size is accepted for compatibility; schemas are cheap to rebuild here.
+        let limit = parsed
+            .get_int(SCHEMAS_CACHE_SIZE_CONFIG)?
+            .map_or(DEFAULT_SCHEMAS_CACHE_SIZE, |n| {
+                usize::try_from(n).unwrap_or(0)
+            });
+        // A new configuration may write defaults differently (decimal.format): start afresh.
+        self.schema_cache = SchemaCache::new(limit);
         Ok(())
     }
 
@@ -195,19 +227,38 @@ impl JsonConverter {
             return Ok(None);
         }
         let payload = self.convert_to_json(schema, value)?;
-        let json = if self.schemas_enabled {
-            let schema_json = match schema {
-                Some(schema) => self.as_json_schema(schema)?,
-                None => Json::Null,
-            };
-            Json::Object(vec![
-                ("schema".to_owned(), schema_json),
-                ("payload".to_owned(), payload),
-            ])
-        } else {
-            payload
-        };
-        Ok(Some(json.to_bytes()))
+        if !self.schemas_enabled {
+            return Ok(Some(payload.to_bytes()));
+        }
+        // `{"schema":…,"payload":…}`, as `Json::Object` writes it, with the schema's text
+        // from the cache.
+        let mut out = String::from("{\"schema\":");
+        match schema {
+            Some(schema) => out.push_str(&self.schema_text(schema)?),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"payload\":");
+        payload.write(&mut out);
+        out.push('}');
+        Ok(Some(out.into_bytes()))
+    }
+
+    /// The envelope text of `schema`, cached.
+    fn schema_text(&self, schema: &Schema) -> Result<Arc<str>, ConnectError> {
+        if let Some(text) = self.schema_cache.lock().texts.get(schema) {
+            return Ok(text.clone());
+        }
+        let mut text = String::new();
+        self.as_json_schema(schema)?.write(&mut text);
+        let text: Arc<str> = text.into();
+        let mut cache = self.schema_cache.lock();
+        if cache.limit > 0 {
+            if cache.texts.len() >= cache.limit {
+                cache.texts.clear();
+            }
+            cache.texts.insert(schema.clone(), text.clone());
+        }
+        Ok(text)
     }
 
     fn deserialize(&self, bytes: Option<&[u8]>) -> Result<SchemaAndValue, ConnectError> {

@@ -22,6 +22,15 @@ fn read(converter: &mut JsonConverter, text: &str) -> Result<SchemaAndValue, Str
 fn envelope(schema: &Schema, value: Value, expected: &str) {
     let mut converter = JsonConverter::new();
     assert_eq!(write(&mut converter, Some(schema), value.clone()), expected);
+    // Again, with the schema's text from the cache.
+    assert_eq!(write(&mut converter, Some(schema), value.clone()), expected);
+    // And without a cache (schemas.cache.size=0).
+    let mut uncached = JsonConverter::new();
+    let configs = BTreeMap::from([("schemas.cache.size".to_owned(), "0".to_owned())]);
+    uncached
+        .configure(&configs, false)
+        .expect("schemas.cache.size=0 is valid");
+    assert_eq!(write(&mut uncached, Some(schema), value.clone()), expected);
     assert_eq!(
         read(&mut converter, expected),
         Ok(SchemaAndValue::new(Some(schema.clone()), value)),

@@ -67,7 +67,8 @@ impl Json {
         out.into_bytes()
     }
 
-    fn write(&self, out: &mut String) {
+    /// Appends the compact JSON text to `out`.
+    pub(crate) fn write(&self, out: &mut String) {
         match self {
             Self::Null => out.push_str("null"),
             Self::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
