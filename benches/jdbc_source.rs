@@ -39,10 +39,9 @@
 #[allow(unreachable_pub)]
 mod services;
 
-use std::fs::File;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use rdkafka::config::ClientConfig;
@@ -51,7 +50,10 @@ use serde_json::{json, Value};
 
 #[path = "common/proc_stats.rs"]
 mod proc_stats;
+#[path = "common/process.rs"]
+mod process;
 use proc_stats::{process_tree, tree_cpu, tree_kb};
+use process::{free_port, Proc};
 
 const USAGE: &str = "\
 usage: cargo bench --bench jdbc_source -- [options]
@@ -425,13 +427,13 @@ impl RunSpec<'_> {
             if let Some(status) = worker.exited() {
                 return Err(format!(
                     "the worker exited ({status}):\n{}",
-                    worker.log_tail()
+                    worker.log_tail(30)
                 ));
             }
             if Instant::now() > deadline {
                 return Err(format!(
                     "the worker's REST API does not answer:\n{}",
-                    worker.log_tail()
+                    worker.log_tail(30)
                 ));
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -507,7 +509,7 @@ impl RunSpec<'_> {
             if let Some(status) = worker.exited() {
                 return Err(format!(
                     "the worker exited ({status}):\n{}",
-                    worker.log_tail()
+                    worker.log_tail(30)
                 ));
             }
             if now - started > opts.timeout || now - last_growth > STALL {
@@ -519,7 +521,7 @@ impl RunSpec<'_> {
                      status {status}\n{}",
                     opts.rows,
                     (now - started).as_secs_f64(),
-                    worker.log_tail()
+                    worker.log_tail(30)
                 ));
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -553,59 +555,6 @@ impl RunSpec<'_> {
 
 // ----------------------------------------------------------------------------
 // Processes
-
-struct Proc {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Proc {
-    fn spawn(mut cmd: Command, log: &Path) -> Result<Proc, String> {
-        let out = File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
-        let err = out
-            .try_clone()
-            .map_err(|e| format!("{}: {e}", log.display()))?;
-        cmd.env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err);
-        let child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
-        Ok(Proc {
-            child,
-            log: log.to_path_buf(),
-        })
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn exited(&mut self) -> Option<std::process::ExitStatus> {
-        self.child.try_wait().ok().flatten()
-    }
-
-    fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(30)..].join("\n")
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> Result<u16, String> {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("no free port: {e}"))
-}
 
 struct Broker {
     proc: Proc,
@@ -680,13 +629,13 @@ impl Registry {
             if let Some(status) = proc.exited() {
                 return Err(format!(
                     "the registry exited ({status}):\n{}",
-                    proc.log_tail()
+                    proc.log_tail(30)
                 ));
             }
             if Instant::now() > deadline {
                 return Err(format!(
                     "the registry does not answer:\n{}",
-                    proc.log_tail()
+                    proc.log_tail(30)
                 ));
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -702,7 +651,7 @@ fn wait_listening(proc: &mut Proc, addr: &str, what: &str) -> Result<(), String>
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if let Some(status) = proc.exited() {
-            return Err(format!("{what} exited ({status}):\n{}", proc.log_tail()));
+            return Err(format!("{what} exited ({status}):\n{}", proc.log_tail(30)));
         }
         if TcpStream::connect(addr).is_ok() {
             return Ok(());
@@ -710,7 +659,7 @@ fn wait_listening(proc: &mut Proc, addr: &str, what: &str) -> Result<(), String>
         if Instant::now() > deadline {
             return Err(format!(
                 "{what} does not listen on {addr}:\n{}",
-                proc.log_tail()
+                proc.log_tail(30)
             ));
         }
         std::thread::sleep(Duration::from_millis(20));
